@@ -1,0 +1,1 @@
+"""Models: thin Python over the backend kernels (no per-sample loops here)."""

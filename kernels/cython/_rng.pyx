@@ -1,0 +1,42 @@
+# Counter-based uniforms and the fused sigmoid + Bernoulli draw (OpenMP rows).
+from cython.parallel cimport prange
+from libc.math cimport exp, expf
+from libc.stdint cimport uint64_t
+
+include "stream.pxi"
+
+ctypedef fused floating:
+    float
+    double
+
+
+def uniform_into(uint64_t key, uint64_t offset, floating[:, ::1] out):
+    cdef Py_ssize_t n = out.shape[0], m = out.shape[1], i, j
+    cdef uint64_t base
+    with nogil:
+        for i in prange(n, schedule="static"):
+            base = offset + <uint64_t>i * <uint64_t>m
+            for j in range(m):
+                if floating is float:
+                    out[i, j] = uniform32(key, base + <uint64_t>j)
+                else:
+                    out[i, j] = uniform64(key, base + <uint64_t>j)
+
+
+def bernoulli_sigmoid_into(const floating[:, ::1] x, uint64_t key, uint64_t offset,
+                           floating[:, ::1] p, floating[:, ::1] s):
+    cdef Py_ssize_t n = x.shape[0], m = x.shape[1], i, j
+    cdef uint64_t base
+    cdef floating pij
+    with nogil:
+        for i in prange(n, schedule="static"):
+            base = offset + <uint64_t>i * <uint64_t>m
+            for j in range(m):
+                if floating is float:
+                    pij = 1 / (1 + expf(-x[i, j]))
+                    p[i, j] = pij
+                    s[i, j] = 1 if uniform32(key, base + <uint64_t>j) < pij else 0
+                else:
+                    pij = 1.0 / (1.0 + exp(-x[i, j]))
+                    p[i, j] = pij
+                    s[i, j] = 1.0 if uniform64(key, base + <uint64_t>j) < pij else 0.0

@@ -1,0 +1,15 @@
+# Counter-based stream shared by every Cython kernel (see kernels/reference/rng.py).
+# Included (not cimported) so that the package_dir mapping of kernels/ does not matter.
+from libc.stdint cimport uint64_t
+
+cdef inline uint64_t mix(uint64_t key, uint64_t counter) noexcept nogil:
+    cdef uint64_t z = key + counter * 0x9E3779B97F4A7C15ULL
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
+    return z ^ (z >> 31)
+
+cdef inline float uniform32(uint64_t key, uint64_t counter) noexcept nogil:
+    return <float>(mix(key, counter) >> 40) * <float>5.9604644775390625e-08
+
+cdef inline double uniform64(uint64_t key, uint64_t counter) noexcept nogil:
+    return <double>(mix(key, counter) >> 11) * 1.1102230246251565e-16

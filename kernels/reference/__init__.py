@@ -1,0 +1,1 @@
+"""Pure-NumPy reference kernels: vectorised, readable, the specification."""

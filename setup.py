@@ -1,0 +1,95 @@
+"""Build the Cython kernels; all metadata lives in pyproject.toml.
+
+OpenMP is probed by compiling a tiny program. Without it the kernels build
+serially with a warning; ``FASTRBM_REQUIRE_OPENMP=1`` (set in CI) makes a
+missing OpenMP a build error instead.
+"""
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import textwrap
+
+import numpy as np
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+PACKAGES = [
+    "fastrbm",
+    "fastrbm.models",
+    "fastrbm.kernels",
+    "fastrbm.kernels.reference",
+    "fastrbm.kernels.numba_cpu",
+    "fastrbm.kernels.numba_cuda",
+    "fastrbm.kernels.cython",
+]
+# kernels/ lives at the top level of the repository but installs as fastrbm.kernels.
+PACKAGE_DIR = {"fastrbm": "fastrbm", "fastrbm.kernels": "kernels"}
+
+CYTHON_DIRECTIVES = {
+    "language_level": 3,
+    "boundscheck": False,
+    "wraparound": False,
+    "cdivision": True,
+    "initializedcheck": False,
+    "embedsignature": True,
+    "binding": True,
+}
+
+
+def openmp_flags():
+    """Return (compile_args, link_args) that enable OpenMP, or ([], []) when unsupported."""
+    cc = os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
+    cc = cc.split()[0]
+    if shutil.which(cc) is None:
+        return [], []
+    flags = ["/openmp"] if sys.platform == "win32" else ["-fopenmp"]
+    src = textwrap.dedent(
+        """
+        #include <omp.h>
+        int main(void) { int n = 0;
+        #pragma omp parallel reduction(+:n)
+        n += 1;
+        return n > 0 ? 0 : 1; }
+        """
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        c_file = os.path.join(tmp, "probe.c")
+        with open(c_file, "w") as fh:
+            fh.write(src)
+        result = subprocess.run(
+            [cc, *flags, c_file, "-o", os.path.join(tmp, "probe")],
+            capture_output=True,
+        )
+    if result.returncode == 0:
+        return flags, flags
+    return [], []
+
+
+def extensions():
+    compile_args, link_args = openmp_flags()
+    if not compile_args:
+        message = "fastrbm: the C compiler does not support OpenMP; Cython kernels will run on one thread"
+        if os.environ.get("FASTRBM_REQUIRE_OPENMP") == "1":
+            sys.exit(message + " (FASTRBM_REQUIRE_OPENMP=1 makes this fatal)")
+        print("WARNING: " + message, file=sys.stderr)
+    exts = []
+    for pyx in sorted(glob.glob(os.path.join("kernels", "cython", "_*.pyx"))):
+        name = "fastrbm.kernels.cython." + os.path.splitext(os.path.basename(pyx))[0]
+        exts.append(
+            Extension(
+                name,
+                [pyx],
+                include_dirs=[np.get_include()],
+                extra_compile_args=["-O3", *compile_args],
+                extra_link_args=link_args,
+                define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+            )
+        )
+    return cythonize(exts, compiler_directives=CYTHON_DIRECTIVES)
+
+
+setup(packages=PACKAGES, package_dir=PACKAGE_DIR, ext_modules=extensions())
