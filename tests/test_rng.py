@@ -4,6 +4,7 @@ import pytest
 
 from fastrbm.kernels.reference import rng as reference
 from fastrbm.rng import KeyStream, seed_from_random_state
+from fastrbm.testing import kernels_or_skip
 
 SHAPES = [(1,), (37,), (7, 13), (3, 4, 5)]
 
@@ -85,10 +86,9 @@ def test_bernoulli_frequencies(ref):
 
 
 def test_numba_result_independent_of_thread_count(request):
-    from conftest import kernels_or_skip
     import numba
 
-    kernels = kernels_or_skip(request, "numba")
+    kernels = kernels_or_skip(request.config, "numba")
     x = np.linspace(-5, 5, 4000, dtype=np.float32).reshape(40, 100)
     before = numba.get_num_threads()
     try:

@@ -4,23 +4,17 @@ Unavailable backends are skipped with their reason, except those named in
 ``FASTRBM_REQUIRE_BACKENDS`` (CI sets it to all four), which fail instead, so
 that no backend is silently skipped there. ``--disable-backend NAME`` drops one.
 """
-import os
-
 import numpy as np
 import pytest
 
 import fastrbm
 from fastrbm.backend import BACKENDS, backend_info
+from fastrbm.testing import kernels_or_skip, required_backends
 
 
 def pytest_addoption(parser):
     parser.addoption("--disable-backend", action="append", default=[], choices=BACKENDS,
                      help="do not run tests on this backend (repeatable)")
-
-
-def required_backends():
-    value = os.environ.get("FASTRBM_REQUIRE_BACKENDS", "")
-    return {name.strip() for name in value.split(",") if name.strip()}
 
 
 def pytest_sessionstart(session):
@@ -31,21 +25,10 @@ def pytest_sessionstart(session):
         raise pytest.UsageError(f"required backends are unavailable: {missing}")
 
 
-def kernels_or_skip(request, name):
-    if name in request.config.getoption("--disable-backend"):
-        pytest.skip(f"backend {name} disabled with --disable-backend")
-    row = next(r for r in backend_info() if r["name"] == name)
-    if not row["available"]:
-        if name in required_backends():
-            pytest.fail(f"backend {name} is required here but unavailable: {row['reason']}")
-        pytest.skip(f"backend {name} unavailable: {row['reason']}")
-    return fastrbm.get_backend(name)
-
-
 @pytest.fixture(params=BACKENDS)
 def backend(request):
     """Kernel set of each backend in turn (cuda runs under the simulator off-GPU)."""
-    kernels = kernels_or_skip(request, request.param)
+    kernels = kernels_or_skip(request.config, request.param)
     if request.param == "cuda":
         # Small blocks and a capped grid so that grid-stride loops really stride.
         from fastrbm.kernels.numba_cuda import config
@@ -69,6 +52,3 @@ def rng():
     """A seeded NumPy generator for test inputs (never for the kernels' own draws)."""
     return np.random.default_rng(20261128)
 
-
-def is_simulated(kernels):
-    return kernels.name == "cuda" and fastrbm.backend.simulated_cuda()

@@ -1,0 +1,78 @@
+"""Input checks shared by every model: clear errors before any kernel runs."""
+import numbers
+
+import numpy as np
+
+__all__ = ["check_data", "check_binary", "check_is_fitted", "check_param", "NotFittedError"]
+
+
+class NotFittedError(ValueError, AttributeError):
+    """A method that needs learned parameters was called before ``fit``."""
+
+
+def check_data(X, *, name="X", n_features=None, dtype=None, ndim=2, allow_empty=False,
+               low=None, high=None):
+    """Return ``X`` as a C-contiguous float array after checking it.
+
+    Raises ``ValueError``/``TypeError`` naming ``name`` for: non-numeric data,
+    wrong ``ndim``, the wrong number of features, NaN or infinity, an empty
+    array, and values outside ``[low, high]``. ``dtype`` None keeps float32 and
+    float64 as they are and turns anything else into float32.
+    """
+    arr = np.asarray(X)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    if n_features is not None and arr.shape[-1] != n_features:
+        raise ValueError(f"{name} has {arr.shape[-1]} features per sample, expected {n_features}")
+    if dtype is None:
+        dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.float32
+    arr = np.ascontiguousarray(arr, dtype=dtype)
+    if arr.size and not np.isfinite(arr).all():
+        bad = "NaN" if np.isnan(arr).any() else "infinite values"
+        raise ValueError(f"{name} contains {bad}")
+    if low is not None and arr.size and arr.min() < low:
+        raise ValueError(f"{name} has values below {low} (min {arr.min():g}); expected values in [{low}, {high}]")
+    if high is not None and arr.size and arr.max() > high:
+        raise ValueError(f"{name} has values above {high} (max {arr.max():g}); expected values in [{low}, {high}]")
+    return arr
+
+
+def check_binary(X, values=(0.0, 1.0), *, name="X"):
+    """Raise ``ValueError`` unless every entry of ``X`` is one of ``values``."""
+    arr = np.asarray(X)
+    ok = np.zeros(arr.shape, dtype=bool)
+    for v in values:
+        ok |= arr == v
+    if not ok.all():
+        bad = arr[~ok].flat[0]
+        raise ValueError(f"{name} must contain only {values[0]:g} and {values[1]:g}; found {bad:g}")
+    return X
+
+
+def check_is_fitted(model, attribute):
+    """Raise :class:`NotFittedError` when ``model`` has no ``attribute`` yet."""
+    if getattr(model, attribute, None) is None:
+        raise NotFittedError(
+            f"this {type(model).__name__} is not fitted yet: call fit (or load a saved model) first"
+        )
+
+
+def check_param(name, value, *, kind=numbers.Real, low=None, high=None, low_open=False,
+                choices=None):
+    """Check one hyper-parameter; the error names it and the allowed values."""
+    if choices is not None:
+        if value not in choices:
+            raise ValueError(f"{name} must be one of {sorted(map(str, choices))}, got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(f"{name} must be {'an integer' if kind is numbers.Integral else 'a number'}, got {value!r}")
+    if low is not None and (value < low or (low_open and value == low)):
+        bound = f"> {low}" if low_open else f">= {low}"
+        raise ValueError(f"{name} must be {bound}, got {value!r}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be <= {high}, got {value!r}")
+    return value
