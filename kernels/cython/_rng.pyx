@@ -27,16 +27,16 @@ def bernoulli_sigmoid_into(const floating[:, ::1] x, uint64_t key, uint64_t offs
                            floating[:, ::1] p, floating[:, ::1] s):
     cdef Py_ssize_t n = x.shape[0], m = x.shape[1], i, j
     cdef uint64_t base
-    cdef floating pij
+    cdef floating pij, one = 1, zero = 0
     with nogil:
         for i in prange(n, schedule="static"):
             base = offset + <uint64_t>i * <uint64_t>m
             for j in range(m):
                 if floating is float:
-                    pij = 1 / (1 + expf(-x[i, j]))
+                    pij = one / (one + expf(-x[i, j]))
                     p[i, j] = pij
-                    s[i, j] = 1 if uniform32(key, base + <uint64_t>j) < pij else 0
+                    s[i, j] = one if uniform32(key, base + <uint64_t>j) < pij else zero
                 else:
-                    pij = 1.0 / (1.0 + exp(-x[i, j]))
+                    pij = one / (one + exp(-x[i, j]))
                     p[i, j] = pij
-                    s[i, j] = 1.0 if uniform64(key, base + <uint64_t>j) < pij else 0.0
+                    s[i, j] = one if uniform64(key, base + <uint64_t>j) < pij else zero
