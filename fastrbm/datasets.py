@@ -244,6 +244,23 @@ def read_idx(path, expected_magic=None):
     return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
 
 
+def _write_idx(path, array, compress=True):
+    """Write a uint8 array as an IDX file (magic ``0x0800 + ndim``), gzip by default.
+
+    The gzip stream has no file name and mtime 0, so equal arrays give equal
+    bytes. Used by ``tools/make_sample.py`` and the tests.
+    """
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    header = (0x0800 + array.ndim).to_bytes(4, "big")
+    header += b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+    with open(path, "wb") as raw:
+        if not compress:
+            raw.write(header + array.tobytes())
+            return
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as gz:
+            gz.write(header + array.tobytes())
+
+
 def _read_idx_split(images_path, labels_path):
     """Validated ``(images, labels)`` as uint8 arrays ``(n, 28, 28)`` and ``(n,)``."""
     images = read_idx(images_path, IMAGES_MAGIC)
@@ -388,8 +405,11 @@ def _import_tfds():
 
 def _tfds_prepared_locally():
     """Cheap check, without importing TensorFlow, that tfds may have MNIST prepared."""
-    if importlib.util.find_spec("tensorflow_datasets") is None:
-        return False
+    try:
+        if importlib.util.find_spec("tensorflow_datasets") is None:
+            return False
+    except ValueError:  # a module in sys.modules without __spec__
+        pass
     root = os.environ.get("TFDS_DATA_DIR") or Path.home() / "tensorflow_datasets"
     return (Path(root) / "mnist").is_dir()
 

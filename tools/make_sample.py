@@ -8,7 +8,6 @@ order, written as gzip IDX files under the canonical names (gzip level 9,
 no file name, mtime 0, so the output bytes are reproducible).
 """
 import argparse
-import gzip
 import os
 import sys
 from pathlib import Path
@@ -18,16 +17,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from fastrbm.datasets import (IMAGES_MAGIC, LABELS_MAGIC, MNIST_FILES,  # noqa: E402
-                              SAMPLE_DIR, _idx_paths, _read_idx_split)
-
-
-def write_idx_gz(path, array, magic):
-    """Write a uint8 array as a reproducible gzip IDX file."""
-    header = magic.to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in array.shape)
-    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
-                                                compresslevel=9, mtime=0) as gz:
-        gz.write(header + np.ascontiguousarray(array, dtype=np.uint8).tobytes())
+from fastrbm.datasets import MNIST_FILES, SAMPLE_DIR, _idx_paths, _read_idx_split, _write_idx  # noqa: E402
 
 
 def main():
@@ -46,8 +36,8 @@ def main():
             sys.exit(f"{args.mnist_dir} lacks the MNIST {split} files")
         images, labels = _read_idx_split(*paths)
         images_name, labels_name = MNIST_FILES[split]
-        write_idx_gz(args.out / f"{images_name}.gz", images[:count], IMAGES_MAGIC)
-        write_idx_gz(args.out / f"{labels_name}.gz", labels[:count], LABELS_MAGIC)
+        _write_idx(args.out / f"{images_name}.gz", images[:count])
+        _write_idx(args.out / f"{labels_name}.gz", labels[:count])
         print(f"{split}: first {count} of {len(labels)}; label counts "
               f"{np.bincount(labels[:count], minlength=10).tolist()}")
     for path in sorted(args.out.glob("*.gz")):
