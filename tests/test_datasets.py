@@ -410,6 +410,8 @@ def test_binarize_stochastic_uses_project_stream():
     np.testing.assert_array_equal(out, (uniform(key, X.shape, np.float32) < X).astype(np.float32))
     assert out.dtype == np.float32 and set(np.unique(out)) == {0.0, 1.0}
     assert not out[0].any() and out[1].all()
+    # Strict u < X: intensities equal to their own uniforms give 0 (so X = 0 never gives 1).
+    assert not binarize(uniform(key, X.shape, np.float32), "stochastic", random_state=7).any()
     assert abs(out[2:].mean() - 0.3) < 0.005  # 99,000 draws: sd 0.0015
     np.testing.assert_array_equal(out, binarize(X, method="stochastic", random_state=7))
     assert not np.array_equal(out, binarize(X, method="stochastic", random_state=8))
