@@ -218,9 +218,9 @@ def read_idx(path, expected_magic=None):
 
     Examples
     --------
-    >>> labels = read_idx("train-labels-idx1-ubyte.gz", expected_magic=2049)  # doctest: +SKIP
-    >>> labels.shape
-    (60000,)
+    >>> from fastrbm.datasets import SAMPLE_DIR, read_idx
+    >>> read_idx(SAMPLE_DIR / "t10k-labels-idx1-ubyte.gz", expected_magic=2049).shape
+    (1000,)
     """
     data = _read_bytes(path)
     if len(data) < 4:
