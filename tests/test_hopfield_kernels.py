@@ -242,3 +242,61 @@ def test_glauber_uses_documented_counters(ref):
     want = np.where(u[:, n:] < 0.5, 1.0, -1.0)
     got = np.take_along_axis(s, orders, axis=1)
     np.testing.assert_array_equal(got, want)
+
+
+def hebbian_problem(rng, n, p, b, dtype, theta_scale=0.0, corrupt=0.3):
+    """+-1 patterns (p, N), W = P^T P / N with zero diagonal, thresholds, corrupted start states."""
+    patterns = bipolar(rng, (p, n), dtype)
+    w = hebbian_dense(patterns.astype(np.float64), 1 / n).astype(dtype)
+    theta = (rng.standard_normal(n) * theta_scale / n).astype(dtype)
+    start = patterns[np.arange(b) % p]
+    start = np.where(rng.random(start.shape) < corrupt, -start, start).astype(dtype)
+    return patterns, w, theta, start
+
+
+def run_lowrank(kernels, patterns, theta, s0, key, max_sweeps, beta):
+    n = s0.shape[1]
+    q = np.ascontiguousarray(patterns.T)
+    out = kernels.hopfield_async_lowrank(kernels.asarray(q), 1 / n, kernels.asarray(theta),
+                                         kernels.asarray(s0.copy()), kernels.asarray(s0 @ q), key, max_sweeps, beta)
+    return [kernels.to_numpy(a) for a in out]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("beta", [np.inf, 0.7], ids=["deterministic", "glauber"])
+def test_async_lowrank_same_trajectory_as_reference(backend, ref, rng, dtype, beta):
+    n, b, sweeps = sizes(backend)
+    patterns, _, theta, s0 = hebbian_problem(rng, n, 3, b, dtype, theta_scale=1.0)
+    theta[:2] = 0  # exact ties are possible there (integer c == 0): every backend keeps s_i
+    got = run_lowrank(backend, patterns, theta, s0, 424242, sweeps, beta)
+    want = run_lowrank(ref, patterns, theta, s0, 424242, sweeps, beta)
+    for g, w_ in zip(got, want):  # states, overlaps, sweeps, converged: bit for bit
+        np.testing.assert_array_equal(g, w_)
+    assert got[2].dtype == np.int32 and got[3].dtype == bool
+    np.testing.assert_array_equal(got[1], got[0] @ patterns.T)  # overlaps stay exact: P s
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("beta", [np.inf, 0.7], ids=["deterministic", "glauber"])
+@pytest.mark.parametrize("n,theta_scale", [(64, 0.0), (23, 1.0)], ids=["N=2^6,theta=0", "N=23,theta"])
+def test_async_lowrank_equals_dense(ref, rng, dtype, beta, n, theta_scale):
+    """Same trajectory as the dense sweep. N = 64: 1/N is a power of two, the dense fields are
+    exact, so even exact ties agree. N = 23: the dense weights fl(k/23) carry rounding, so
+    thresholds keep h away from 0 (at theta = 0 the exact ties c == 0 could differ, by design)."""
+    patterns, w, theta, s0 = hebbian_problem(rng, n, 5, 16, dtype, theta_scale=theta_scale)
+    low = run_lowrank(ref, patterns, theta, s0, 99, 6, beta)
+    dense = run_async(ref, w, theta, s0, 99, 6, beta)
+    np.testing.assert_array_equal(low[0], dense[0])
+    np.testing.assert_array_equal(low[2], dense[2])
+    np.testing.assert_array_equal(low[3], dense[3])
+
+
+def test_async_lowrank_energy_never_increases(backend, ref, rng):
+    n, b, _ = sizes(backend)
+    patterns, w, theta, s = hebbian_problem(rng, n, 3, b, np.float64, theta_scale=1.0, corrupt=0.5)
+    energy = ref.hopfield_energy(w, theta, s)
+    for call in range(4):  # one sweep per call: the energy after every sweep
+        s = run_lowrank(backend, patterns, theta, s, 7 + call, 1, np.inf)[0]
+        new = ref.hopfield_energy(w, theta, s)
+        assert np.all(new <= energy + 1e-12)
+        energy = new

@@ -9,6 +9,27 @@ ctypedef fused floating:
     float
     double
 
+cdef extern from *:
+    """
+    /* Dot products of the low-rank sweep. `omp simd reduction` lets the compiler reassociate
+       (vectorise) this one sum without -ffast-math anywhere else: the sums are integer-valued
+       and exact, so their order does not matter. */
+    static inline float hopfield_dot_f(const float *a, const float *b, Py_ssize_t n) {
+        float acc = 0;
+        #pragma omp simd reduction(+:acc)
+        for (Py_ssize_t k = 0; k < n; k++) acc += a[k] * b[k];
+        return acc;
+    }
+    static inline double hopfield_dot_d(const double *a, const double *b, Py_ssize_t n) {
+        double acc = 0;
+        #pragma omp simd reduction(+:acc)
+        for (Py_ssize_t k = 0; k < n; k++) acc += a[k] * b[k];
+        return acc;
+    }
+    """
+    float hopfield_dot_f(const float *a, const float *b, Py_ssize_t n) noexcept nogil
+    double hopfield_dot_d(const double *a, const double *b, Py_ssize_t n) noexcept nogil
+
 
 cdef inline void shuffle(int64_t[::1] order, uint64_t key, uint64_t base) noexcept nogil:
     """Fisher-Yates permutation of 0..N-1 from counters base + 1 .. base + N-1."""
@@ -36,6 +57,16 @@ cdef inline bint glauber_up(floating h, double beta2, uint64_t key, uint64_t cou
         return uniform64(key, counter) < p64
 
 
+cdef inline floating decide(floating h, floating old, bint stochastic, double beta2, uint64_t key,
+                            uint64_t counter) noexcept nogil:
+    """Glauber draw, or sign(h) with ties keeping ``old``, written as "flip when h * old < 0":
+    a branch that is almost never taken near a fixed point (branching on the sign of h
+    mispredicts half the time)."""
+    if stochastic:
+        return 1 if glauber_up(h, beta2, key, counter) else -1
+    return -old if h * old < 0 else old
+
+
 def async_sweeps(const floating[:, ::1] weights, const floating[::1] thresholds,
                  floating[:, ::1] states, floating[:, ::1] fields, uint64_t key,
                  Py_ssize_t max_sweeps, double beta2, bint stochastic,
@@ -44,7 +75,7 @@ def async_sweeps(const floating[:, ::1] weights, const floating[::1] thresholds,
     cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1]
     cdef Py_ssize_t b, t, k, i, j, flips
     cdef uint64_t base
-    cdef floating h, old, new, delta
+    cdef floating old, new, delta
     with nogil:
         for b in prange(n_states, schedule="dynamic", num_threads=n_threads):
             for t in range(max_sweeps):
@@ -53,19 +84,50 @@ def async_sweeps(const floating[:, ::1] weights, const floating[::1] thresholds,
                 flips = 0
                 for k in range(n):
                     i = order[b, k]
-                    h = fields[b, i] - thresholds[i]
                     old = states[b, i]
-                    new = old
-                    if stochastic:
-                        new = 1 if glauber_up(h, beta2, key, base + <uint64_t>(n + k)) else -1
-                    elif h > 0:
-                        new = 1
-                    elif h < 0:
-                        new = -1
+                    new = decide(fields[b, i] - thresholds[i], old, stochastic, beta2, key,
+                                 base + <uint64_t>(n + k))
                     if new != old:
                         delta = new - old
                         for j in range(n):
                             fields[b, j] = fields[b, j] + delta * weights[i, j]
+                        states[b, i] = new
+                        flips = flips + 1
+                sweeps[b] = t + 1
+                converged[b] = flips == 0
+                if flips == 0 and not stochastic:
+                    break
+
+
+def async_sweeps_lowrank(const floating[:, ::1] patterns_t, const floating[::1] d, floating scale,
+                         const floating[::1] thresholds, floating[:, ::1] states,
+                         floating[:, ::1] overlaps, uint64_t key, Py_ssize_t max_sweeps, double beta2,
+                         bint stochastic, int64_t[:, ::1] order, int32_t[::1] sweeps,
+                         uint8_t[::1] converged, int n_threads):
+    """Low-rank sweeps: h_i = scale (Q[i] . m - d_i s_i) - theta_i, m += delta Q[i] on a flip."""
+    cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1], p = patterns_t.shape[1]
+    cdef Py_ssize_t b, t, k, i, mu, flips
+    cdef uint64_t base
+    cdef floating c, old, new, delta
+    with nogil:
+        for b in prange(n_states, schedule="dynamic", num_threads=n_threads):
+            for t in range(max_sweeps):
+                base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
+                shuffle(order[b], key, base)
+                flips = 0
+                for k in range(n):
+                    i = order[b, k]
+                    old = states[b, i]
+                    if floating is float:
+                        c = hopfield_dot_f(&patterns_t[i, 0], &overlaps[b, 0], p)
+                    else:
+                        c = hopfield_dot_d(&patterns_t[i, 0], &overlaps[b, 0], p)
+                    new = decide(scale * (c - d[i] * old) - thresholds[i], old, stochastic, beta2, key,
+                                 base + <uint64_t>(n + k))
+                    if new != old:
+                        delta = new - old
+                        for mu in range(p):
+                            overlaps[b, mu] = overlaps[b, mu] + delta * patterns_t[i, mu]
                         states[b, i] = new
                         flips = flips + 1
                 sweeps[b] = t + 1

@@ -27,19 +27,37 @@ def _check_inplace(a):
         raise ValueError("arrays updated in place must be writeable C-contiguous float32/float64")
 
 
+def sweep_buffers(states):
+    """order, sweeps, converged and the OpenMP team size (no more threads than states)."""
+    n_states, n = states.shape
+    return (np.empty((n_states, n), dtype=np.int64), np.zeros(n_states, dtype=np.int32),
+            np.zeros(n_states, dtype=np.uint8), max(1, min(n_states, os.cpu_count() or 1)))
+
+
 def hopfield_async(weights, thresholds, states, fields, key, max_sweeps, beta=np.inf):
     _check_inplace(states)
     _check_inplace(fields)
     dt = states.dtype
-    n_states, n = states.shape
-    order = np.empty((n_states, n), dtype=np.int64)
-    sweeps = np.zeros(n_states, dtype=np.int32)
-    converged = np.zeros(n_states, dtype=np.uint8)
+    order, sweeps, converged, n_threads = sweep_buffers(states)
     stochastic = bool(np.isfinite(beta))
     _hopfield.async_sweeps(_c(weights, dt), _c(thresholds, dt), states, fields, np.uint64(key),
                            int(max_sweeps), 2.0 * beta if stochastic else 0.0, stochastic,
-                           order, sweeps, converged, max(1, min(n_states, os.cpu_count() or 1)))
+                           order, sweeps, converged, n_threads)
     return states, fields, sweeps, converged.astype(bool)
+
+
+def hopfield_async_lowrank(patterns_t, scale, thresholds, states, overlaps, key, max_sweeps, beta=np.inf):
+    _check_inplace(states)
+    _check_inplace(overlaps)
+    dt = states.dtype
+    patterns_t = _c(patterns_t, dt)
+    order, sweeps, converged, n_threads = sweep_buffers(states)
+    stochastic = bool(np.isfinite(beta))
+    _hopfield.async_sweeps_lowrank(patterns_t, (patterns_t * patterns_t).sum(axis=1), dt.type(scale),
+                                   _c(thresholds, dt), states, overlaps, np.uint64(key), int(max_sweeps),
+                                   2.0 * beta if stochastic else 0.0, stochastic, order, sweeps, converged,
+                                   n_threads)
+    return states, overlaps, sweeps, converged.astype(bool)
 
 
 def hopfield_sync(fields, thresholds, states):

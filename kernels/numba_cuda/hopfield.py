@@ -37,6 +37,14 @@ def glauber_up(h, beta2, key, counter, single, one):
     return uniform64(key, counter) < p
 
 
+@cuda.jit(device=True)
+def decide(h, old, stochastic, beta2, key, counter, single, one):
+    """Glauber draw, or sign(h) with ties keeping ``old`` (as "flip when h * old < 0")."""
+    if stochastic:
+        return one if glauber_up(h, beta2, key, counter, single, one) else -one
+    return -old if h * old < 0 else old
+
+
 @cuda.jit
 def async_kernel(weights, thresholds, states, fields, key, max_sweeps, beta2, stochastic, single,
                  one, order, sweeps, converged):
@@ -49,15 +57,9 @@ def async_kernel(weights, thresholds, states, fields, key, max_sweeps, beta2, st
             flips = 0
             for k in range(n):
                 i = order[b, k]
-                h = fields[b, i] - thresholds[i]
                 old = states[b, i]
-                new = old
-                if stochastic:
-                    new = one if glauber_up(h, beta2, key, base + uint64(n + k), single, one) else -one
-                elif h > 0:
-                    new = one
-                elif h < 0:
-                    new = -one
+                new = decide(fields[b, i] - thresholds[i], old, stochastic, beta2, key, base + uint64(n + k),
+                             single, one)
                 if new != old:
                     delta = new - old
                     for j in range(n):
@@ -70,19 +72,64 @@ def async_kernel(weights, thresholds, states, fields, key, max_sweeps, beta2, st
                 break
 
 
-def hopfield_async(weights, thresholds, states, fields, key, max_sweeps, beta=np.inf):
-    weights, thresholds, states, fields = (asarray(a) for a in (weights, thresholds, states, fields))
+@cuda.jit
+def async_lowrank_kernel(patterns_t, d, scale, thresholds, states, overlaps, key, max_sweeps, beta2,
+                         stochastic, single, one, order, sweeps, converged):
+    """One thread per state: h_i = scale (Q[i] . m - d_i s_i) - theta_i, m += delta Q[i] on a flip."""
     n_states, n = states.shape
-    order = empty((n_states, n), dtype=np.int64)
-    sweeps = zeros(n_states, dtype=np.int32)
-    converged = zeros(n_states, dtype=np.bool_)
+    p = patterns_t.shape[1]
+    start, stride = cuda.grid(1), cuda.gridsize(1)
+    for b in range(start, n_states, stride):
+        for t in range(max_sweeps):
+            base = (uint64(t) * uint64(n_states) + uint64(b)) * uint64(2 * n)
+            shuffle(order, b, n, key, base)
+            flips = 0
+            for k in range(n):
+                i = order[b, k]
+                old = states[b, i]
+                c = one - one
+                for mu in range(p):
+                    c += patterns_t[i, mu] * overlaps[b, mu]
+                h = scale * (c - d[i] * old) - thresholds[i]
+                new = decide(h, old, stochastic, beta2, key, base + uint64(n + k), single, one)
+                if new != old:
+                    delta = new - old
+                    for mu in range(p):
+                        overlaps[b, mu] += delta * patterns_t[i, mu]
+                    states[b, i] = new
+                    flips += 1
+            sweeps[b] = t + 1
+            converged[b] = flips == 0
+            if flips == 0 and not stochastic:
+                break
+
+
+def sweep_args(states, beta):
+    """order, sweeps, converged and the flags (beta2, stochastic, single, one) of both sweeps."""
+    n_states, n = states.shape
     stochastic = bool(np.isfinite(beta))
     dt = np.dtype(states.dtype)
-    async_kernel[config.grid_1d(n_states)](
-        weights, thresholds, states, fields, np.uint64(key), int(max_sweeps),
-        dt.type(2.0 * beta if stochastic else 0.0), stochastic, dt == np.float32, dt.type(1),
-        order, sweeps, converged)
+    flags = (dt.type(2.0 * beta if stochastic else 0.0), stochastic, dt == np.float32, dt.type(1))
+    return (empty((n_states, n), dtype=np.int64), zeros(n_states, dtype=np.int32),
+            zeros(n_states, dtype=np.bool_), flags)
+
+
+def hopfield_async(weights, thresholds, states, fields, key, max_sweeps, beta=np.inf):
+    weights, thresholds, states, fields = (asarray(a) for a in (weights, thresholds, states, fields))
+    order, sweeps, converged, flags = sweep_args(states, beta)
+    async_kernel[config.grid_1d(states.shape[0])](
+        weights, thresholds, states, fields, np.uint64(key), int(max_sweeps), *flags, order, sweeps, converged)
     return states, fields, sweeps, converged
+
+
+def hopfield_async_lowrank(patterns_t, scale, thresholds, states, overlaps, key, max_sweeps, beta=np.inf):
+    patterns_t, thresholds, states, overlaps = (asarray(a) for a in (patterns_t, thresholds, states, overlaps))
+    order, sweeps, converged, flags = sweep_args(states, beta)
+    d = diagonal(patterns_t.T, 1.0)  # row squares of Q = column squares of P (exact integers)
+    async_lowrank_kernel[config.grid_1d(states.shape[0])](
+        patterns_t, d, np.dtype(states.dtype).type(scale), thresholds, states, overlaps, np.uint64(key),
+        int(max_sweeps), *flags, order, sweeps, converged)
+    return states, overlaps, sweeps, converged
 
 
 @cuda.jit

@@ -31,6 +31,30 @@ flat index of a draw of shape (sweeps, B, 2N).
   flips costs O(N). ``delta * W`` is exact, so every backend that starts from
   the same fields follows the same trajectory bit for bit (Glauber: except
   where a uniform lies within rounding of its probability).
+
+The low-rank asynchronous sweep (Hebbian networks)
+--------------------------------------------------
+For ``W = scale * P^T P - diag(scale * D)``, ``D_i = sum_mu P_mu,i^2``, the
+sweep keeps the overlaps ``m = P s`` (B, p) instead of the fields (B, N), and
+takes the pattern matrix transposed, ``Q = P^T`` (N, p), so that the patterns'
+entries at one neuron are one contiguous row. Visit of neuron i::
+
+    c = sum_mu Q[i, mu] m_mu - D_i s_i      (= N h_i + N theta_i for scale = 1/N)
+    h = scale * c - theta_i
+
+and a flip by ``delta`` updates ``m += delta * Q[i]``: O(p) per visit, O(pN)
+per sweep. Same visiting order, counters, tie rule and Glauber rule as the
+dense sweep. **Exactness**: when the patterns are integers (the model's +-1
+patterns) every ``m``, ``c`` and ``D`` is an integer below ``p * N`` in
+magnitude; while ``p * N < 2**24`` (float32; ``2**53`` float64) all of them are
+exact whatever the summation order, so every backend computes the same ``h``
+bit for bit and ties (``c == 0`` when theta = 0) are exact ties. Compared
+with the dense sweep: when ``scale = 1/N`` is a power of two the dense fields
+are exact too and both forms give the same ``h``, hence the same trajectory;
+otherwise the dense weights ``fl(k/N)`` carry rounding, so the two forms can
+differ only where ``c/N`` and ``theta_i`` agree to within that rounding (with
+theta = 0: only at the exact ties ``c == 0``, which the low-rank form resolves
+exactly by keeping ``s_i``).
 """
 import numpy as np
 
@@ -38,6 +62,7 @@ from .rng import GOLDEN, splitmix64, uniform_from_counters
 
 __all__ = [
     "hopfield_async",
+    "hopfield_async_lowrank",
     "hopfield_sync",
     "hopfield_energy",
     "hopfield_energy_lowrank",
@@ -94,6 +119,52 @@ def hopfield_async(weights, thresholds, states, fields, key, max_sweeps, beta=np
     states, fields, sweeps : int32 (B,) sweeps run, converged : bool (B,)
         deterministic: a fixed point was reached; Glauber: the last sweep flipped nothing.
     """
+    def local_field(rows, i):
+        return fields[rows, i] - thresholds[i]
+
+    def flip(b, i, delta):
+        fields[b] += delta[:, None] * weights[i]
+
+    sweeps, converged = async_sweeps(states, local_field, flip, key, max_sweeps, beta)
+    return states, fields, sweeps, converged
+
+
+def hopfield_async_lowrank(patterns_t, scale, thresholds, states, overlaps, key, max_sweeps, beta=np.inf):
+    """Asynchronous sweeps for Hebbian ``W = scale P^T P - diag(scale D)`` through the overlaps.
+
+    Same dynamics and stream as :func:`hopfield_async` (see "The low-rank asynchronous sweep"
+    in the module docstring): ``h_i = scale (Q[i] . m - D_i s_i) - theta_i``, O(p) per visit.
+
+    Parameters
+    ----------
+    patterns_t : (N, p) the patterns transposed, ``Q = P^T`` (integer entries for exactness).
+    scale : float, 1/N for Hebb's rule.
+    thresholds : (N,)
+    states : (B, N) +-1, updated in place.
+    overlaps : (B, p) equal to ``states @ patterns_t`` on entry, kept equal (incrementally).
+    key, max_sweeps, beta : as in :func:`hopfield_async`.
+
+    Returns
+    -------
+    states, overlaps, sweeps : int32 (B,), converged : bool (B,)
+    """
+    dt = states.dtype.type
+    d = (patterns_t * patterns_t).sum(axis=1)
+
+    def local_field(rows, i):
+        c = np.einsum("bm,bm->b", overlaps[rows], patterns_t[i]) - d[i] * states[rows, i]
+        return dt(scale) * c - thresholds[i]
+
+    def flip(b, i, delta):
+        overlaps[b] += delta[:, None] * patterns_t[i]
+
+    sweeps, converged = async_sweeps(states, local_field, flip, key, max_sweeps, beta)
+    return states, overlaps, sweeps, converged
+
+
+def async_sweeps(states, local_field, flip, key, max_sweeps, beta):
+    """The sweep loop shared by both forms: ``local_field(rows, i)`` gives h (one per row),
+    ``flip(b, i, delta)`` updates the form's running sums after ``s_bi += delta``."""
     n_states, n = states.shape
     dtype = states.dtype
     stochastic = np.isfinite(beta)
@@ -109,25 +180,23 @@ def hopfield_async(weights, thresholds, states, fields, key, max_sweeps, beta=np
         flips = np.zeros(rows.size, dtype=np.int64)
         for k in range(n):  # the per-neuron loop, vectorised across the batch
             i = order[:, k]
-            h = fields[rows, i] - thresholds[i]
+            h = local_field(rows, i)
             old = states[rows, i]
             if stochastic:
                 u = uniform_from_counters(key, bases + np.uint64(n + k), dtype)
                 new = np.where(u < glauber_probability(h, beta), dtype.type(1), dtype.type(-1))
             else:
                 new = np.where(h > 0, dtype.type(1), np.where(h < 0, dtype.type(-1), old))
-            flip = new != old
-            if flip.any():
-                b, i_f = rows[flip], i[flip]
-                delta = (new[flip] - old[flip])[:, None]
-                fields[b] += delta * weights[i_f]
-                states[b, i_f] = new[flip]
-                flips[flip] += 1
+            changed = new != old
+            if changed.any():
+                flip(rows[changed], i[changed], new[changed] - old[changed])
+                states[rows[changed], i[changed]] = new[changed]
+                flips[changed] += 1
         sweeps[rows] += 1
         converged[rows] = flips == 0
         if not stochastic:
             active[rows[flips == 0]] = False
-    return states, fields, sweeps, converged
+    return sweeps, converged
 
 
 def hopfield_sync(fields, thresholds, states):
