@@ -11,7 +11,11 @@ bipolar state (patterns are stored as their bipolar images too).
 Hebbian networks are kept in low-rank form as well (``W = P^T P / N - p/N I``
 for the stored bipolar patterns P): while ``p < N/2`` energies and the initial
 local fields of a recall go through the overlaps ``P s`` in O(pN) per state
-instead of O(N^2). Storkey networks and user-given weights use W directly.
+instead of O(N^2), and asynchronous recall keeps the p overlaps up to date
+instead of the N fields (``hopfield_async_lowrank``: O(p) per visited neuron
+and per flip, exact integer arithmetic for the +-1 patterns, the same
+trajectory as the dense sweep). Storkey networks and user-given weights use W
+directly.
 """
 import math
 import numbers
@@ -93,6 +97,7 @@ class Hopfield:
         self._w = self._kernels.zeros((n, n), dtype=self.dtype)
         self._patterns = np.zeros((0, n), dtype=self.dtype)  # stored bipolar patterns (Hebbian)
         self._patterns_dev = None
+        self._patterns_t_dev = None
         self.n_patterns_ = 0
 
     # ------------------------------------------------------------------ construction
@@ -166,11 +171,23 @@ class Hopfield:
         if self.rule == "hebbian":
             self._w = K.hebbian_update(self._w, K.asarray(xi), 1.0 / self.n_neurons)
             self._patterns = np.vstack([self._patterns, xi])
-            self._patterns_dev = None
+            self._patterns_dev = self._patterns_t_dev = None
         else:
             self._w = K.storkey_update(self._w, K.asarray(xi), 1.0 / self.n_neurons)
         self.n_patterns_ += len(xi)
         return self
+
+    @property
+    def _lowrank_sweep(self):
+        """Low-rank asynchronous sweeps? Their sums are exact integers below p N: keep p N
+        within the dtype's exact-integer range."""
+        return self._lowrank and self.n_patterns_ * self.n_neurons < 2 ** (np.finfo(self.dtype).nmant + 1)
+
+    def _pattern_t_array(self):
+        """The patterns transposed (N, p), C order: one neuron's entries are one contiguous row."""
+        if self._patterns_t_dev is None:
+            self._patterns_t_dev = self._kernels.asarray(np.ascontiguousarray(self._patterns.T))
+        return self._patterns_t_dev
 
     def _pattern_array(self):
         if self._patterns_dev is None:
@@ -219,10 +236,15 @@ class Hopfield:
         s = K.asarray(self._to_bipolar(states, "states"))
         if mode == "sync":
             return self._recall_sync(s, max_sweeps)
-        fields = self._fields(s)
         beta = np.inf if beta is None else float(beta)
-        s, _, sweeps, converged = K.hopfield_async(self._w, self._theta, s, fields, self._keys.next_key(),
-                                                  max_sweeps, beta)
+        if self._lowrank_sweep:
+            q = self._pattern_t_array()
+            s, _, sweeps, converged = K.hopfield_async_lowrank(q, 1.0 / self.n_neurons, self._theta, s,
+                                                              K.matmul(s, q), self._keys.next_key(),
+                                                              max_sweeps, beta)
+        else:
+            s, _, sweeps, converged = K.hopfield_async(self._w, self._theta, s, self._fields(s),
+                                                      self._keys.next_key(), max_sweeps, beta)
         return RecallResult(self._from_bipolar(s), K.to_numpy(converged).astype(bool),
                             K.to_numpy(sweeps).astype(np.int64))
 
