@@ -35,23 +35,26 @@ def reference_async(n, batch, max_sweeps, corrupt):
     return fastrbm.get_backend("numpy").hopfield_async(w, theta, s, s @ w, KEY, max_sweeps)
 
 
-def run_async(benchmark, kernels, n, batch, max_sweeps, corrupt):
-    w, theta, _, start = network(n, batch, corrupt)
-    wd, td = kernels.asarray(w), kernels.asarray(theta)
-    fields = start @ w
+def run_async(benchmark, kernels, n, batch, max_sweeps, corrupt, lowrank=False):
+    """Time ``hopfield_async`` (dense fields) or ``hopfield_async_lowrank`` (overlaps, Q = P^T)."""
+    w, theta, patterns, start = network(n, batch, corrupt)
+    q = np.ascontiguousarray(patterns.T)
+    weights, running = (q, start @ q) if lowrank else (w, start @ w)
+    sweep_kernel = kernels.hopfield_async_lowrank if lowrank else kernels.hopfield_async
+    head = (kernels.asarray(weights), 1.0 / n) if lowrank else (kernels.asarray(weights),)
+    td = kernels.asarray(theta)
 
     def setup():  # fresh states each round: the sweep updates them in place
-        return (wd, td, kernels.asarray(start.copy()), kernels.asarray(fields.copy()), KEY, max_sweeps), {}
+        return (*head, td, kernels.asarray(start.copy()), kernels.asarray(running.copy()), KEY, max_sweeps), {}
 
     def sweep(*args):
-        out = kernels.hopfield_async(*args)
-        return [kernels.to_numpy(a) for a in out]
+        return [kernels.to_numpy(a) for a in sweep_kernel(*args)]
 
     slow = kernels.name == "numpy" and n * batch > 64 * 1024
     rounds = 1 if slow else (3 if kernels.name == "numpy" else 5)
     got = benchmark.pedantic(sweep, setup=setup, rounds=rounds, warmup_rounds=0 if slow else 1)
     want = reference_async(n, batch, max_sweeps, corrupt)
-    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[0], want[0])  # the low-rank form follows the dense trajectory
     np.testing.assert_array_equal(got[2], want[2])
     return got
 
@@ -66,18 +69,31 @@ def bench_async_sweep(benchmark, bench_backend, n, batch):
     run_async(benchmark, bench_backend, n, batch, 1, 0.2)
 
 
+LOWRANK_GRID = [(1024, 64), (4096, 64)]
+
+
+@pytest.mark.parametrize("n,batch", LOWRANK_GRID, ids=[f"N{n}-B{b}" for n, b in LOWRANK_GRID])
+def bench_async_sweep_lowrank(benchmark, bench_backend, n, batch):
+    """The same sweep through the p = 0.05 N overlaps (O(Np) per sweep instead of O(flips N))."""
+    benchmark.group = f"hopfield async sweep N={n} batch={batch}"
+    run_async(benchmark, bench_backend, n, batch, 1, 0.2, lowrank=True)
+
+
+@pytest.mark.parametrize("lowrank", [False, True], ids=["dense", "lowrank"])
 @pytest.mark.parametrize("n", [1024, 4096])
-def bench_sweep_at_fixed_point(benchmark, bench_backend, n):
-    """One sweep of 64 stored patterns (no flips): O(N) per state, not O(N^2)."""
+def bench_sweep_at_fixed_point(benchmark, bench_backend, n, lowrank):
+    """One sweep of 64 stored patterns (no flips): O(N) per state with the dense fields,
+    O(Np) through the overlaps."""
     benchmark.group = "hopfield sweep at a fixed point batch=64 (N=1024 vs 4096)"
-    out = run_async(benchmark, bench_backend, n, 64, 1, 0.0)
+    out = run_async(benchmark, bench_backend, n, 64, 1, 0.0, lowrank)
     assert out[3].mean() > 0.9  # (almost) all stored patterns are fixed points at p = 0.05 N
 
 
-def bench_recall(benchmark, bench_backend):
+@pytest.mark.parametrize("lowrank", [False, True], ids=["dense", "lowrank"])
+def bench_recall(benchmark, bench_backend, lowrank):
     """Recall to convergence from 20 %-corrupted patterns, N = 1024, batch 64."""
     benchmark.group = "hopfield recall to convergence N=1024 batch=64"
-    out = run_async(benchmark, bench_backend, 1024, 64, 50, 0.2)
+    out = run_async(benchmark, bench_backend, 1024, 64, 50, 0.2, lowrank)
     _, _, patterns, _ = network(1024, 64)
     overlaps = (out[0] * patterns[np.arange(64) % len(patterns)]).mean(axis=1)
     assert out[3].all() and overlaps.min() > 0.98
