@@ -228,7 +228,7 @@ class RBM(Estimator):
         Xm = self._prepare(X)
         n = len(Xm)
         order = np.argsort(uniform(self._keys().next_key(), (n,), np.float64), kind="stable")
-        if self.persistent and self._chain is None:
+        if self.persistent and (self._chain is None or len(self._chain) < min(self.batch_size, n)):
             first = K.asarray(Xm[order[:self.batch_size]])
             _, self._chain = self._sample_hidden_k(first)
         for lo in range(0, n, self.batch_size):
