@@ -42,6 +42,9 @@ def test_dropout_mask_from_stream(backend, rng, dtype):
     tie = np.abs(u - 0.3) < 4 * np.finfo(dtype).eps
     np.testing.assert_allclose(got[~tie], want[~tie], **tol(dtype))
     np.testing.assert_allclose(reference.dropout(x.copy(), 0.3, 99, 5), want, **tol(dtype))
+    out = backend.zeros(x.shape, dtype)
+    got_out = backend.to_numpy(backend.dropout(backend.asarray(x), 0.3, 99, 5, out=out))
+    np.testing.assert_allclose(got_out[~tie], want[~tie], **tol(dtype))
 
 
 def test_dropout_keep_rate(ref):

@@ -33,7 +33,8 @@ def sigmoid_backward_into(floating[:, ::1] delta, const floating[:, ::1] a):
                 delta[i, j] = delta[i, j] * (a[i, j] * (1 - a[i, j]))
 
 
-def dropout_into(floating[:, ::1] x, floating rate, floating inv_keep, uint64_t key, uint64_t offset):
+def dropout_into(const floating[:, ::1] x, floating rate, floating inv_keep, uint64_t key, uint64_t offset,
+                 floating[:, ::1] out):
     cdef Py_ssize_t n = x.shape[0], m = x.shape[1], i, j
     cdef uint64_t base
     cdef floating u
@@ -46,9 +47,9 @@ def dropout_into(floating[:, ::1] x, floating rate, floating inv_keep, uint64_t 
                 else:
                     u = uniform64(key, base + <uint64_t>j)
                 if u >= rate:
-                    x[i, j] = x[i, j] * inv_keep
+                    out[i, j] = x[i, j] * inv_keep
                 else:
-                    x[i, j] = 0
+                    out[i, j] = 0
 
 
 cdef inline floating _shift_and_max(floating[:, ::1] z, const floating[::1] bias, Py_ssize_t i) noexcept nogil:

@@ -42,11 +42,12 @@ def sigmoid_backward(delta, activation):
     return delta
 
 
-def dropout(x, rate, key, offset=0):
-    t = _check(x)
+def dropout(x, rate, key, offset=0, out=None):
+    out = x if out is None else out
+    t = _check(x, out)
     _mlp.dropout_into(x.reshape(-1, x.shape[-1]), t(rate), t(1.0 / (1.0 - rate)), np.uint64(key),
-                      np.uint64(offset))
-    return x
+                      np.uint64(offset), out.reshape(-1, x.shape[-1]))
+    return out
 
 
 def bias_softmax(z, bias):

@@ -44,27 +44,27 @@ def _sigmoid_backward(delta, a):
 
 
 @njit(parallel=True, cache=True)
-def _dropout32(x, rate, inv_keep, key, offset):
+def _dropout32(x, rate, inv_keep, key, offset, out):
     n, m = x.shape
     for i in prange(n):
         base = offset + uint64(i) * uint64(m)
         for j in range(m):
             if uniform32(key, base + uint64(j)) >= rate:
-                x[i, j] *= inv_keep
+                out[i, j] = x[i, j] * inv_keep
             else:
-                x[i, j] = np.float32(0.0)
+                out[i, j] = np.float32(0.0)
 
 
 @njit(parallel=True, cache=True)
-def _dropout64(x, rate, inv_keep, key, offset):
+def _dropout64(x, rate, inv_keep, key, offset, out):
     n, m = x.shape
     for i in prange(n):
         base = offset + uint64(i) * uint64(m)
         for j in range(m):
             if uniform64(key, base + uint64(j)) >= rate:
-                x[i, j] *= inv_keep
+                out[i, j] = x[i, j] * inv_keep
             else:
-                x[i, j] = 0.0
+                out[i, j] = 0.0
 
 
 @njit(parallel=True, cache=True)
@@ -162,12 +162,13 @@ def sigmoid_backward(delta, activation):
     return delta
 
 
-def dropout(x, rate, key, offset=0):
+def dropout(x, rate, key, offset=0, out=None):
     t = x.dtype.type
-    x2 = x.reshape(-1, x.shape[-1])
+    out = x if out is None else out
     kernel = _dropout32 if x.dtype == np.float32 else _dropout64
-    kernel(x2, t(rate), t(1.0 / (1.0 - rate)), np.uint64(key), np.uint64(offset))
-    return x
+    kernel(x.reshape(-1, x.shape[-1]), t(rate), t(1.0 / (1.0 - rate)), np.uint64(key), np.uint64(offset),
+           out.reshape(-1, x.shape[-1]))
+    return out
 
 
 def bias_softmax(z, bias):

@@ -43,23 +43,23 @@ def sigmoid_backward_kernel(delta, a, one):
 
 
 @cuda.jit
-def dropout32_kernel(x, rate, inv_keep, key, offset):
+def dropout32_kernel(x, rate, inv_keep, key, offset, out):
     start, stride = cuda.grid(1), cuda.gridsize(1)
     for k in range(start, x.size, stride):
         if uniform32(key, offset + uint64(k)) >= rate:
-            x[k] *= inv_keep
+            out[k] = x[k] * inv_keep
         else:
-            x[k] = 0
+            out[k] = 0
 
 
 @cuda.jit
-def dropout64_kernel(x, rate, inv_keep, key, offset):
+def dropout64_kernel(x, rate, inv_keep, key, offset, out):
     start, stride = cuda.grid(1), cuda.gridsize(1)
     for k in range(start, x.size, stride):
         if uniform64(key, offset + uint64(k)) >= rate:
-            x[k] *= inv_keep
+            out[k] = x[k] * inv_keep
         else:
-            x[k] = 0
+            out[k] = 0
 
 
 @cuda.jit(device=True)
@@ -156,12 +156,14 @@ def sigmoid_backward(delta, activation):
     return delta
 
 
-def dropout(x, rate, key, offset=0):
+def dropout(x, rate, key, offset=0, out=None):
     x = asarray(x)
+    out = x if out is None else asarray(out)
     t = x.dtype.type
     kernel = dropout32_kernel if x.dtype == np.float32 else dropout64_kernel
-    kernel[config.grid_1d(x.size)](flat(x), t(rate), t(1.0 / (1.0 - rate)), np.uint64(key), np.uint64(offset))
-    return x
+    kernel[config.grid_1d(x.size)](flat(x), t(rate), t(1.0 / (1.0 - rate)), np.uint64(key), np.uint64(offset),
+                                   flat(out))
+    return out
 
 
 def bias_softmax(z, bias):

@@ -45,16 +45,17 @@ def sigmoid_backward(delta, activation):
     return delta
 
 
-def dropout(x, rate, key, offset=0):
-    """In place inverted dropout: ``x[k] <- x[k] / (1 - rate)`` if ``u_k >= rate`` else 0.
+def dropout(x, rate, key, offset=0, out=None):
+    """Inverted dropout: ``out[k] <- x[k] / (1 - rate)`` if ``u_k >= rate`` else 0 (``out`` None: in place).
 
     ``u_k = uniform(key, offset + k)`` for the C-order flat index ``k``, so
     calling it again with the same key on the back-propagated gradient
-    applies the same mask (no mask is stored). ``0 <= rate < 1``.
+    applies the same mask (no mask is stored). ``0 <= rate < 1``. Returns ``out``.
     """
+    out = x if out is None else out
     keep = uniform(key, x.shape, x.dtype, offset) >= rate
-    x *= keep * x.dtype.type(1.0 / (1.0 - rate))
-    return x
+    np.multiply(x, keep * x.dtype.type(1.0 / (1.0 - rate)), out=out)
+    return out
 
 
 def bias_softmax(z, bias):
