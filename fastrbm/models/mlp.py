@@ -162,6 +162,11 @@ class MLP:
     def _params(self):
         return [p for pair in zip(self._W, self._b) for p in pair]
 
+    def _set_param(self, k, value):
+        """Replace parameter ``k`` (order W0, b0, W1, b1, ...) with the NumPy array ``value``."""
+        target = self._W if k % 2 == 0 else self._b
+        target[k // 2] = self._K.asarray(value, dtype=self._dtype)
+
     def _sync_out(self):
         """Copy the backend parameters into the NumPy attributes ``coefs_``/``intercepts_``."""
         self.coefs_ = [self._K.to_numpy(W).copy() for W in self._W]
@@ -368,7 +373,8 @@ class MLP:
 
     def predict(self, X):
         """Most probable class of each row, ndarray of shape (n_samples,)."""
-        return self.classes_[self._probabilities(self._checked(X)).argmax(axis=1)]
+        X = self._checked(X)
+        return self.classes_[self._probabilities(X).argmax(axis=1)]
 
     def score(self, X, y):
         """Mean accuracy on ``(X, y)``."""
