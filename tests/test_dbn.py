@@ -33,6 +33,8 @@ def test_pretraining_then_fine_tuning_beats_random_init(digits):
     assert acc_pre > 0.9
     assert acc_pre > acc_base
     assert set(pre.timings_) == {"pretrain", "fine_tune"}
+    # fine-tuning works on copies: the DBN keeps its pretrained weights
+    assert not np.array_equal(pre.dbn_.rec_weights_[0], pre.coefs_[0])
 
 
 def test_free_energy_classification(trained, digits):

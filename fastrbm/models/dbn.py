@@ -189,12 +189,15 @@ class DBN:
 
     # -------------------------------------------------------------- up / down
     def _device_params(self):
+        """Backend copies of the parameters (copies: host backends would otherwise alias the attributes)."""
         K, dt = self._K, self._dtype
-        self._R = [K.asarray(W, dtype=dt) for W in self.rec_weights_]
-        self._r = [K.asarray(b, dtype=dt) for b in self.rec_biases_]
-        self._G = [K.asarray(W, dtype=dt) for W in self.gen_weights_]
-        self._g = [K.asarray(b, dtype=dt) for b in self.gen_biases_]
-        self._top = [K.asarray(a, dtype=dt) for a in (self.top_W_, self.top_b_, self.top_c_)]
+
+        def put(arrays):
+            return [K.asarray(np.array(a, dtype=dt, copy=True)) for a in arrays]
+
+        self._R, self._r = put(self.rec_weights_), put(self.rec_biases_)
+        self._G, self._g = put(self.gen_weights_), put(self.gen_biases_)
+        self._top = put((self.top_W_, self.top_b_, self.top_c_))
 
     def _ensure_fitted(self):
         check_is_fitted(self, "top_W_")

@@ -156,8 +156,9 @@ class MLP:
                 gain = 1.0
                 r = gain * math.sqrt(6.0 / (n_in + n_out))
                 W, b = uniform_matrix(keys.next_key(), (n_in, n_out), r), np.zeros(n_out)
-            self._W.append(K.asarray(W, dtype=dt))
-            self._b.append(K.asarray(b, dtype=dt))
+            # copies: on host backends asarray would alias the caller's arrays (e.g. a DBN's weights)
+            self._W.append(K.asarray(np.array(W, dtype=dt, copy=True)))
+            self._b.append(K.asarray(np.array(b, dtype=dt, copy=True)))
 
     def _params(self):
         return [p for pair in zip(self._W, self._b) for p in pair]
@@ -174,8 +175,8 @@ class MLP:
 
     def _sync_in(self):
         K, dt = self._K, self._dtype
-        self._W = [K.asarray(W, dtype=dt) for W in self.coefs_]
-        self._b = [K.asarray(b, dtype=dt) for b in self.intercepts_]
+        self._W = [K.asarray(np.array(W, dtype=dt, copy=True)) for W in self.coefs_]
+        self._b = [K.asarray(np.array(b, dtype=dt, copy=True)) for b in self.intercepts_]
 
     # ---------------------------------------------------------------- forward
     def _buffers(self, n):
