@@ -7,7 +7,9 @@ from .backend import BackendUnavailable, backend_info, get_backend
 from .models.dbn import DBN
 from .models.dbn_classifier import DBNClassifier
 from .models.mlp import MLP
+from .models.rbm import RBM, GaussianRBM
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "backend_info", "get_backend", "BackendUnavailable", "MLP", "DBN", "DBNClassifier"]
+__all__ = ["__version__", "backend_info", "get_backend", "BackendUnavailable", "RBM", "GaussianRBM", "MLP", "DBN",
+           "DBNClassifier"]

@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 from numba import njit, prange, uint64
+from numba.core import types
+from numba.extending import intrinsic
 
 from .. import _rbm_compose
 from . import arrays
@@ -21,6 +23,48 @@ __all__ = ["gibbs_half_step", "gaussian_half_step", "cd_step", "gibbs_chain", "f
 def exact_uniform(key, counter, shift, unit):
     """uniform(key, counter) as float64 (exact for float32 and float64 streams)."""
     return np.float64(mix(key, counter) >> shift) * unit
+
+
+@intrinsic
+def int32_bits_as_float32(typingctx, bits):
+    """Reinterpret an int32's bits as a float32 (a vectorisable 2**k)."""
+    sig = types.float32(types.int32)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.float32))
+
+    return sig, codegen
+
+
+@njit(inline="always")
+def exp32(x):
+    """float32 exp in plain arithmetic (Cephes expf: 2**k times a degree-6 polynomial, ~2 ulp).
+
+    ``math.exp`` stays a scalar libm call in Numba; this form vectorises.
+    """
+    x = min(max(x, np.float32(-87.33654)), np.float32(88.72283))
+    k = math.floor(x * np.float32(1.442695) + np.float32(0.5))
+    r = x - k * np.float32(0.693359375) + k * np.float32(2.12194440e-4)
+    p = np.float32(1.9875691500e-4) * r + np.float32(1.3981999507e-3)
+    p = p * r + np.float32(8.3334519073e-3)
+    p = p * r + np.float32(4.1665795894e-2)
+    p = p * r + np.float32(1.6666665459e-1)
+    p = p * r + np.float32(5.0000001201e-1)
+    p = p * r * r + r + np.float32(1.0)
+    return p * int32_bits_as_float32((np.int32(k) + np.int32(127)) << np.int32(23))
+
+
+@njit(parallel=True, cache=True)
+def _sigmoid_sample32(pre, scale, bias, key, offset, p_out, s_out, sign):
+    n, m = pre.shape
+    one, zero = np.float32(1.0), np.float32(0.0)
+    for i in prange(n):
+        base = offset + uint64(i) * uint64(m)
+        for j in range(m):
+            p = one / (one + exp32(-(scale * pre[i, j] + bias[j])))
+            p_out[i, j] = sign * p
+            u = np.float32(mix(key, base + uint64(j)) >> uint64(40)) * np.float32(2.0**-24)
+            s_out[i, j] = one if u < p else zero
 
 
 @njit(parallel=True, cache=True, fastmath=False)
@@ -89,6 +133,9 @@ class prims:  # noqa: N801 - a namespace of functions
     @staticmethod
     def sigmoid_sample(pre, scale, bias, key, offset, p_out, s_out, sign):
         t = pre.dtype.type
+        if t is np.float32:
+            _sigmoid_sample32(pre, t(scale), bias, np.uint64(key), np.uint64(offset), p_out, s_out, t(sign))
+            return
         _sigmoid_sample(pre, t(scale), bias, np.uint64(key), np.uint64(offset), p_out, s_out, t(sign),
                         t(1), *stream_bits(pre.dtype))
 
