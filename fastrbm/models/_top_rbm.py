@@ -13,17 +13,22 @@ from ._common import permutation, uniform_matrix
 __all__ = ["train_rbm", "hidden_probabilities"]
 
 
-def cd_k_step(K, params, velocities, v0, n_labels, keys, k, learning_rate, momentum, weight_decay, scratch):
-    """One CD-k minibatch update of ``params = [W, b, c]`` (backend arrays, in place).
+def cd_k_step(K, params, velocities, v0, n_labels, keys, k, learning_rate, momentum, weight_decay, scratch,
+              chain=None):
+    """One CD-k (or PCD-k) minibatch update of ``params = [W, b, c]`` (backend arrays, in place).
 
     Positive statistics from ``v0`` and ``p(h | v0)``; the chain starts at a
-    sample of ``h``, alternates labelled visible steps and hidden steps, and
+    sample of ``h`` (CD) or at the persistent hidden states ``chain`` (PCD,
+    Tieleman 2008), alternates labelled visible steps and hidden steps, and
     the negative statistics use the final visible probabilities and ``p(h | v_k)``.
-    Returns the final visible probabilities and sample ``(p_k, v_k)``.
+    Returns ``(p_k, v_k, h_k)``: the final visible probabilities and samples and
+    the final hidden sample (the next persistent state).
     """
     W, b, c = params
     n = v0.shape[0]
     ph0, h = K.gibbs_half_step(K.matmul(v0, W), c, keys.next_key())
+    if chain is not None:
+        h = chain
     for _ in range(k):
         pv, v = K.labelled_visible_step(K.matmul(h, W, transpose_b=True), b, n_labels, keys.next_key())
         ph, h = K.gibbs_half_step(K.matmul(v, W), c, keys.next_key())
@@ -37,12 +42,16 @@ def cd_k_step(K, params, velocities, v0, n_labels, keys, k, learning_rate, momen
     stats = ((pos_W, neg_W, weight_decay), (pos_b, neg_b, 0.0), (pos_c, neg_c, 0.0))
     for param, vel, (pos, neg, decay) in zip(params, velocities, stats):
         K.cd_update(param, vel, pos, neg, learning_rate, momentum, decay, 1.0 / n)
-    return pv, v
+    return pv, v, h
 
 
 def train_rbm(K, V, n_hidden, *, n_labels, learning_rate, n_epochs, batch_size, k, momentum, final_momentum,
-              momentum_switch_epoch, weight_decay, dtype, keys, desc="RBM", verbose=False):
+              momentum_switch_epoch, weight_decay, dtype, keys, persistent=False, desc="RBM", verbose=False):
     """Train an RBM on the rows of ``V`` (NumPy, (n, n_visible)); returns NumPy ``(W, b, c, history)``.
+
+    ``persistent`` uses PCD-k: one persistent chain per minibatch row, which
+    removes the spurious free-energy minima far from the data that CD-1 leaves
+    (and that Gibbs sampling from noise would otherwise fall into).
 
     The last ``n_labels`` columns of ``V`` are one-hot labels (a softmax group).
     Weights start at N(0, 0.01^2)-like small uniform values, the visible biases
@@ -59,6 +68,7 @@ def train_rbm(K, V, n_hidden, *, n_labels, learning_rate, n_epochs, batch_size, 
     scratch = [K.empty((m, n_hidden), dtype), K.empty((m, n_hidden), dtype), K.empty(m, dtype),
                K.empty(m, dtype), K.empty(n_hidden, dtype), K.empty(n_hidden, dtype)]
     history = []
+    chain = None
     for epoch in range(n_epochs):
         mom = momentum if epoch < momentum_switch_epoch else final_momentum
         order = permutation(keys.next_key(), n)
@@ -67,8 +77,11 @@ def train_rbm(K, V, n_hidden, *, n_labels, learning_rate, n_epochs, batch_size, 
         for i in tqdm(range(n_batches), desc=f"{desc} epoch {epoch + 1}/{n_epochs}", disable=not verbose,
                       leave=False):
             vb = V[order[i * bs:(i + 1) * bs]]
-            recon, _ = cd_k_step(K, params, velocities, K.asarray(vb, dtype=dtype), n_labels, keys, k,
-                              learning_rate, mom, weight_decay, scratch)
+            use_chain = chain if chain is not None and len(vb) == bs else None
+            recon, _, h = cd_k_step(K, params, velocities, K.asarray(vb, dtype=dtype), n_labels, keys, k,
+                                    learning_rate, mom, weight_decay, scratch, chain=use_chain)
+            if persistent and len(vb) == bs:
+                chain = h
             if i % 50 == 0:  # a sampled reconstruction error keeps host transfers rare
                 err += float(np.mean((K.to_numpy(recon) - vb) ** 2))
         history.append({"epoch": epoch + 1, "reconstruction_error": err / len(range(0, n_batches, 50))})

@@ -45,6 +45,11 @@ class DBN:
     weight_decay : float, default 2e-4
     propagate : {"probabilities", "samples"}, default "probabilities"
         What each RBM passes up as the next one's training data.
+    top_persistent : bool, default False
+        Train the top-level RBM with PCD-k instead of CD-k. CD-1 leaves spurious
+        modes (on MNIST a nearly silent penultimate layer that draws a faint blur)
+        that generation from noise can fall into; PCD is meant to remove them, but
+        untuned (lr 0.05, 10 epochs) it collapsed the labelled top level onto one digit.
     dtype : {"float32", "float64"}, default "float32"
     backend : str or None
     random_state : int, numpy.random.Generator or None
@@ -61,8 +66,8 @@ class DBN:
 
     def __init__(self, layer_sizes=(784, 500, 500, 2000), *, n_labels=10, learning_rate=0.1, n_epochs=10,
                  batch_size=100, k=1, momentum=0.5, final_momentum=0.9, momentum_switch_epoch=5,
-                 weight_decay=2e-4, propagate="probabilities", dtype="float32", backend=None, random_state=None,
-                 verbose=False):
+                 weight_decay=2e-4, propagate="probabilities", top_persistent=False, dtype="float32", backend=None,
+                 random_state=None, verbose=False):
         self.layer_sizes = layer_sizes
         self.n_labels = n_labels
         self.learning_rate = learning_rate
@@ -74,6 +79,7 @@ class DBN:
         self.momentum_switch_epoch = momentum_switch_epoch
         self.weight_decay = weight_decay
         self.propagate = propagate
+        self.top_persistent = top_persistent
         self.dtype = dtype
         self.backend = backend
         self.random_state = random_state
@@ -179,13 +185,16 @@ class DBN:
                       batch_size=self.batch_size, k=self.k, momentum=self.momentum,
                       final_momentum=self.final_momentum, momentum_switch_epoch=self.momentum_switch_epoch,
                       weight_decay=self.weight_decay)
+        top = l == len(per_layer["n_epochs"]) - 1
+        persistent = bool(self.top_persistent and top)
         rbm_cls = _rbm_class()
         if n_labels == 0 and rbm_cls is not None:
-            rbm = rbm_cls(n_hidden, **common, dtype=self.dtype, backend=self.backend,
+            rbm = rbm_cls(n_hidden, **common, persistent=persistent, dtype=self.dtype, backend=self.backend,
                           random_state=self._keys.next_key() & 0x7FFFFFFF, verbose=self.verbose).fit(V)
             return rbm.W_, rbm.b_, rbm.c_, list(getattr(rbm, "history_", []))
         return train_rbm(self._K, V, n_hidden, n_labels=n_labels, dtype=self._dtype, keys=self._keys,
-                         desc=f"RBM {l + 1}", verbose=self.verbose, **common)
+                         persistent=persistent, desc=f"RBM {l + 1}", verbose=self.verbose,
+                         **common)
 
     # -------------------------------------------------------------- up / down
     def _device_params(self):
@@ -381,8 +390,8 @@ class DBN:
             wake.append(K.gibbs_half_step(K.matmul(wake[-1], R), r, self._keys.next_key())[1])
         # top level: CD-k on [penultimate, labels]; its final visible sample seeds the sleep phase
         top_v = wake[-1] if labels is None else K.asarray(np.hstack([K.to_numpy(wake[-1]), labels]), dtype=dt)
-        _, fantasy = cd_k_step(K, self._top, top_vel, top_v, self.n_labels, self._keys, k, top_lr, momentum, wd,
-                               scratch)
+        _, fantasy, _ = cd_k_step(K, self._top, top_vel, top_v, self.n_labels, self._keys, k, top_lr, momentum,
+                                  wd, scratch)
         d = self.top_W_.shape[0] - self.n_labels
         pen = K.asarray(K.to_numpy(fantasy)[:, :d], dtype=dt) if self.n_labels else fantasy
         # sleep: stochastic down pass from the fantasy
@@ -430,7 +439,8 @@ class DBN:
                            f"G{l}": self.gen_weights_[l], f"g{l}": self.gen_biases_[l]})
         params = {name: getattr(self, name) for name in ("n_labels", "batch_size", "k", "momentum",
                                                          "final_momentum", "momentum_switch_epoch",
-                                                         "weight_decay", "propagate", "dtype", "backend")}
+                                                         "weight_decay", "propagate", "top_persistent", "dtype",
+                                                         "backend")}
         params["layer_sizes"] = [int(s) for s in self.layer_sizes]
         for name in PER_LAYER:
             value = getattr(self, name)
