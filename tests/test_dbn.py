@@ -89,6 +89,13 @@ def test_up_down_step_matches_reference(backend):
     assert got.sample(2, label=1, n_steps=1).shape == (2, 6)
 
 
+def test_propagate_samples_trains_on_binary_states(digits):
+    X, y, Xt, yt = digits
+    dbn = DBN((64, 50, 80), n_epochs=[10, 20], learning_rate=0.05, propagate="samples", batch_size=20,
+              backend="numba", random_state=2).fit(X, y)
+    assert dbn.score(Xt, yt) > 0.7  # chance is 0.1; 0.85 with propagate="probabilities"
+
+
 def test_save_load_roundtrip(tmp_path, trained, digits):
     _, _, Xt, _ = digits
     path = trained.save(tmp_path / "dbn.npz")

@@ -175,8 +175,8 @@ class DBN:
             self.gen_biases_.append(b)
             data = hidden_probabilities(K, data, W, c, dt)
             if self.propagate == "samples":
-                data = K.to_numpy(K.bernoulli_sigmoid(K.asarray(np.log(data) - np.log1p(-data + 1e-12)),
-                                                      self._keys.next_key())[1])
+                u = K.to_numpy(K.uniform(self._keys.next_key(), data.shape, dt))
+                data = (u < data).astype(dt)
         self.n_features_in_ = sizes[0]
         return self
 

@@ -1,6 +1,8 @@
 """DBN-pretrained MLP classifier: pretrain a DBN, copy its recognition weights into an MLP, backprop."""
 import time
 
+from .._validation import check_data
+from ._common import check_labels, split_validation
 from .dbn import DBN
 from .mlp import MLP
 
@@ -59,9 +61,6 @@ class DBNClassifier(MLP):
         Pretraining sees only the training part: the held-out validation rows
         (the last ``validation_size``) are excluded when early stopping is on.
         """
-        from .._validation import check_data
-        from ._common import check_labels, split_validation
-
         hidden = self._check_params()
         X = check_data(X, dtype=self.dtype)
         classes, y_idx = check_labels(y, len(X))
