@@ -98,10 +98,10 @@ def test_learns_digits(request, digits, name):
 def test_early_stopping_restores_best(digits):
     X, y, Xt, yt = digits
     clf = MLP((32,), optimizer="sgd", learning_rate=0.5, momentum=0.9, n_epochs=12, patience=3, batch_size=50,
-              validation_size=300, backend="numpy", random_state=0).fit(X, y)
+              validation_size=250, backend="numpy", random_state=0).fit(X, y)
     errors = [h["val_error"] for h in clf.history_]
     assert clf.best_epoch_ == int(np.argmin(errors)) + 1
-    X_val, y_val = X[-300:], y[-300:]
+    X_val, y_val = X[-250:], y[-250:]
     assert np.isclose(1 - clf.score(X_val, y_val), min(errors))
     assert len(clf.history_) <= 12
 

@@ -45,9 +45,12 @@ def uniform_matrix(key, shape, scale):
 
 
 def split_validation(X, y, size):
-    """Hold out the *last* ``size`` rows (int) or fraction (float < 1): ``X_tr, y_tr, X_val, y_val``."""
+    """Hold out the *last* ``size`` rows (int) or fraction (float < 1): ``X_tr, y_tr, X_val, y_val``.
+
+    An int above a fifth of the data (the MNIST default of 10,000 on a small set) is capped at a fifth.
+    """
     n = len(X)
-    n_val = int(round(size * n)) if isinstance(size, float) and size < 1 else int(size)
+    n_val = int(round(size * n)) if isinstance(size, float) and size < 1 else min(int(size), n // 5)
     if not 0 < n_val < n:
         raise ValueError(f"validation_size={size!r} leaves no training or no validation data for {n} samples")
     return X[:n - n_val], y[:n - n_val], X[n - n_val:], y[n - n_val:]

@@ -56,7 +56,7 @@ class MLP:
         ``fit`` gets ``X_val``/``y_val``; stop after ``patience`` epochs without
         a better validation error and restore the best weights.
     validation_size : int or float, default 10000
-        Samples (int) or fraction (float < 1) held out for early stopping.
+        Samples (int, capped at a fifth of the data) or fraction (float < 1) held out for early stopping.
     patience : int, default 10
     init : {"xavier"}, default "xavier"
         Glorot & Bengio (2010) uniform initialisation of layers not given to ``fit``
