@@ -1,0 +1,136 @@
+"""The DBN and DBNClassifier: pretraining helps, clamped generation, up-down, save/load, bad input."""
+import numpy as np
+import pytest
+from _digits import load_digits_split
+
+from fastrbm import DBN, MLP, DBNClassifier
+from fastrbm._io import ModelFileError
+from fastrbm._validation import NotFittedError
+
+pytestmark = pytest.mark.filterwarnings("ignore:fastrbm.RBM is not available:RuntimeWarning")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits_split()
+
+
+@pytest.fixture(scope="module")
+def trained(digits):
+    """A small labelled DBN on the digits (shared by the generation and save/load tests)."""
+    X, y, _, _ = digits
+    return DBN((64, 100, 200), n_labels=10, n_epochs=[15, 30], learning_rate=0.05, batch_size=20,
+               backend="numba", random_state=0).fit(X, y)
+
+
+def test_pretraining_then_fine_tuning_beats_random_init(digits):
+    X, y, Xt, yt = digits
+    budget = dict(optimizer="sgd", learning_rate=0.1, momentum=0.9, n_epochs=10, batch_size=20, validation_size=200,
+                  backend="numba", random_state=0)
+    pre = DBNClassifier((100, 100, 200), pretrain_epochs=10, pretrain_learning_rate=0.05, **budget).fit(X, y)
+    base = MLP((100, 100, 200), **budget).fit(X, y)
+    acc_pre, acc_base = pre.score(Xt, yt), base.score(Xt, yt)
+    assert acc_pre > 0.9
+    assert acc_pre > acc_base
+    assert set(pre.timings_) == {"pretrain", "fine_tune"}
+    # fine-tuning works on copies: the DBN keeps its pretrained weights
+    assert not np.array_equal(pre.dbn_.rec_weights_[0], pre.coefs_[0])
+
+
+def test_free_energy_classification(trained, digits):
+    _, _, Xt, yt = digits
+    assert trained.score(Xt, yt) > 0.7
+    proba = trained.predict_proba(Xt)
+    np.testing.assert_allclose(proba.sum(1), 1, rtol=1e-6)
+
+
+def test_label_clamped_generation_is_recognised(trained, digits):
+    X, y, _, _ = digits
+    clf = MLP((64,), optimizer="adam", learning_rate=3e-3, n_epochs=15, batch_size=32, validation_size=200,
+              backend="numba", random_state=0).fit(X, y)
+    labels = np.repeat(np.arange(10), 10)
+    samples = np.vstack([trained.sample(10, label=c, n_steps=100) for c in range(10)])
+    assert samples.shape == (100, 64) and samples.min() >= 0 and samples.max() <= 1
+    hit = np.mean(clf.predict(samples) == labels)
+    assert hit > 0.3  # chance is 0.1
+    free = trained.sample(20, n_steps=20, stochastic_down=True)
+    assert free.shape == (20, 64)
+
+
+def test_up_down_unties_and_keeps_classifying(digits):
+    X, y, Xt, yt = digits
+    dbn = DBN((64, 60, 60, 100), n_epochs=5, learning_rate=0.05, batch_size=20, backend="numba",
+              random_state=1).fit(X, y)
+    assert all(np.array_equal(r, g) for r, g in zip(dbn.rec_weights_, dbn.gen_weights_))
+    before = dbn.score(Xt, yt)
+    dbn.fine_tune(X, y, n_epochs=3, learning_rate=0.01)
+    assert not any(np.array_equal(r, g) for r, g in zip(dbn.rec_weights_, dbn.gen_weights_))
+    assert len(dbn.history_["up_down"]) == 3
+    assert dbn.score(Xt, yt) > min(before - 0.1, 0.5)
+
+
+def test_up_down_step_matches_reference(backend):
+    """Same seed, same data: pretraining and one up-down epoch agree with the NumPy reference (float64)."""
+    rng = np.random.default_rng(3)
+    X = (rng.random((12, 6)) < 0.5).astype(np.float64)
+    y = rng.integers(0, 3, 12)
+    kw = dict(n_labels=3, n_epochs=1, batch_size=6, dtype="float64", random_state=4)
+    runs = []
+    for name in (backend.name, "numpy"):
+        dbn = DBN((6, 5, 4), backend=name, **kw).fit(X, y)
+        dbn.fine_tune(X, y, n_epochs=1)
+        runs.append(dbn)
+    got, want = runs
+    for a, b in zip([got.top_W_, *got.rec_weights_, *got.gen_weights_],
+                    [want.top_W_, *want.rec_weights_, *want.gen_weights_]):
+        # samples can differ only at float rounding ties, which these sizes make vanishingly rare
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
+    np.testing.assert_array_equal(got.predict(X), want.predict(X))
+    assert got.sample(2, label=1, n_steps=1).shape == (2, 6)
+
+
+def test_propagate_samples_trains_on_binary_states(digits):
+    X, y, Xt, yt = digits
+    dbn = DBN((64, 50, 80), n_epochs=[10, 20], learning_rate=0.05, propagate="samples", batch_size=20,
+              backend="numba", random_state=2).fit(X, y)
+    assert dbn.score(Xt, yt) > 0.7  # chance is 0.1; 0.85 with propagate="probabilities"
+
+
+def test_save_load_roundtrip(tmp_path, trained, digits):
+    _, _, Xt, _ = digits
+    path = trained.save(tmp_path / "dbn.npz")
+    back = DBN.load(path)
+    np.testing.assert_array_equal(back.free_energies(Xt[:50]), trained.free_energies(Xt[:50]))
+    for a, b in zip(back.recognition_layers(), trained.recognition_layers()):
+        np.testing.assert_array_equal(a[0], b[0])
+    (tmp_path / "bad.npz").write_bytes(b"not a zip")
+    with pytest.raises(ModelFileError):
+        DBN.load(tmp_path / "bad.npz")
+    with pytest.raises(ModelFileError, match="MLP"):
+        MLP.load(path)
+
+
+def test_bad_input(digits):
+    X, y, _, _ = digits
+    dbn = DBN((64, 10, 10), n_epochs=1, backend="numpy")
+    with pytest.raises(ValueError, match="out of range"):
+        dbn.fit(X, np.where(y == 9, 10, y))
+    with pytest.raises(ValueError, match="different lengths"):
+        dbn.fit(X, y[:-2])
+    with pytest.raises(ValueError, match="first layer size must equal the data's width"):
+        DBN((784, 10, 10), n_epochs=1, backend="numpy").fit(X, y)
+    bad = X.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        dbn.fit(bad, y)
+    with pytest.raises(ValueError, match="needs y"):
+        dbn.fit(X)
+    with pytest.raises(ValueError, match="n_epochs has 3 entries for 2 RBMs"):
+        DBN((64, 10, 10), n_epochs=[1, 2, 3]).fit(X, y)
+    with pytest.raises(NotFittedError):
+        dbn.sample(3)
+    dbn.fit(X, y)
+    with pytest.raises(ValueError, match="label"):
+        dbn.sample(2, label=10)
+    with pytest.raises(ValueError, match="out of range"):
+        dbn.score(X, y + 1)
