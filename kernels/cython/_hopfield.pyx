@@ -1,0 +1,166 @@
+# Hopfield kernels (OpenMP over independent states); semantics in kernels/reference/hopfield.py.
+from cython.parallel cimport prange
+from libc.math cimport exp, expf
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+
+include "stream.pxi"
+
+ctypedef fused floating:
+    float
+    double
+
+
+cdef inline void shuffle(int64_t[::1] order, uint64_t key, uint64_t base) noexcept nogil:
+    """Fisher-Yates permutation of 0..N-1 from counters base + 1 .. base + N-1."""
+    cdef Py_ssize_t n = order.shape[0], i, j
+    cdef int64_t tmp
+    cdef uint64_t r
+    for i in range(n):
+        order[i] = i
+    for i in range(n - 1, 0, -1):
+        r = mix(key, base + <uint64_t>i)
+        j = <Py_ssize_t>(((r >> 32) * <uint64_t>(i + 1)) >> 32)
+        tmp = order[i]
+        order[i] = order[j]
+        order[j] = tmp
+
+
+cdef inline bint glauber_up(floating h, double beta2, uint64_t key, uint64_t counter) noexcept nogil:
+    cdef float p32
+    cdef double p64
+    if floating is float:
+        p32 = <float>1.0 / (<float>1.0 + expf(-(<float>beta2 * h)))
+        return uniform32(key, counter) < p32
+    else:
+        p64 = 1.0 / (1.0 + exp(-(beta2 * h)))
+        return uniform64(key, counter) < p64
+
+
+def async_sweeps(const floating[:, ::1] weights, const floating[::1] thresholds,
+                 floating[:, ::1] states, floating[:, ::1] fields, uint64_t key,
+                 Py_ssize_t max_sweeps, double beta2, bint stochastic,
+                 int64_t[:, ::1] order, int32_t[::1] sweeps, uint8_t[::1] converged):
+    cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1]
+    cdef Py_ssize_t b, t, k, i, j, flips
+    cdef uint64_t base
+    cdef floating h, old, new, delta
+    with nogil:
+        for b in prange(n_states, schedule="dynamic"):
+            for t in range(max_sweeps):
+                base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
+                shuffle(order[b], key, base)
+                flips = 0
+                for k in range(n):
+                    i = order[b, k]
+                    h = fields[b, i] - thresholds[i]
+                    old = states[b, i]
+                    new = old
+                    if stochastic:
+                        new = 1 if glauber_up(h, beta2, key, base + <uint64_t>(n + k)) else -1
+                    elif h > 0:
+                        new = 1
+                    elif h < 0:
+                        new = -1
+                    if new != old:
+                        delta = new - old
+                        for j in range(n):
+                            fields[b, j] = fields[b, j] + delta * weights[i, j]
+                        states[b, i] = new
+                        flips = flips + 1
+                sweeps[b] = t + 1
+                converged[b] = flips == 0
+                if flips == 0 and not stochastic:
+                    break
+
+
+def sync_update(const floating[:, ::1] fields, const floating[::1] thresholds,
+                const floating[:, ::1] states, floating[:, ::1] new, int32_t[::1] changed):
+    cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1], b, i, count
+    cdef floating h, s
+    with nogil:
+        for b in prange(n_states, schedule="static"):
+            count = 0
+            for i in range(n):
+                h = fields[b, i] - thresholds[i]
+                s = states[b, i]
+                if h > 0:
+                    s = 1
+                elif h < 0:
+                    s = -1
+                if s != states[b, i]:
+                    count = count + 1
+                new[b, i] = s
+            changed[b] = count
+
+
+def energy_from_fields(const floating[:, ::1] states, const floating[:, ::1] fields,
+                       const floating[::1] thresholds, floating[::1] out):
+    cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1], b, i
+    cdef floating acc
+    with nogil:
+        for b in prange(n_states, schedule="static"):
+            acc = 0
+            for i in range(n):
+                acc = acc + states[b, i] * (thresholds[i] - fields[b, i] * <floating>0.5)
+            out[b] = acc
+
+
+def column_squares(const floating[:, ::1] patterns, floating scale, floating[::1] d):
+    cdef Py_ssize_t p = patterns.shape[0], n = patterns.shape[1], i, mu
+    cdef floating acc
+    for i in range(n):
+        d[i] = 0
+    for mu in range(p):  # row-major walk: contiguous
+        for i in range(n):
+            d[i] = d[i] + patterns[mu, i] * patterns[mu, i]
+    for i in range(n):
+        d[i] = scale * d[i]
+
+
+def energy_lowrank(const floating[:, ::1] overlaps, const floating[::1] d,
+                   const floating[::1] thresholds, const floating[:, ::1] states,
+                   floating scale, floating[::1] out):
+    cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1], p = overlaps.shape[1]
+    cdef Py_ssize_t b, i, mu
+    cdef floating q, lin, s
+    with nogil:
+        for b in prange(n_states, schedule="static"):
+            q = 0
+            for mu in range(p):
+                q = q + overlaps[b, mu] * overlaps[b, mu]
+            lin = 0
+            for i in range(n):
+                s = states[b, i]
+                lin = lin + s * (thresholds[i] + <floating>0.5 * d[i] * s)
+            out[b] = -<floating>0.5 * scale * q + lin
+
+
+def scale_minus_diagonal(floating[:, ::1] fields, const floating[:, ::1] states,
+                         const floating[::1] d, floating scale):
+    cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1], b, i
+    with nogil:
+        for b in prange(n_states, schedule="static"):
+            for i in range(n):
+                fields[b, i] = scale * fields[b, i] - states[b, i] * d[i]
+
+
+def add_scaled_zero_diagonal(floating[:, ::1] weights, const floating[:, ::1] gram, floating scale):
+    cdef Py_ssize_t n = weights.shape[0], i, j
+    with nogil:
+        for i in prange(n, schedule="static"):
+            for j in range(n):
+                weights[i, j] = 0 if i == j else weights[i, j] + scale * gram[i, j]
+
+
+def storkey_step(floating[:, ::1] weights, const floating[::1] xi, const floating[::1] h,
+                 floating scale):
+    cdef Py_ssize_t n = weights.shape[0], i, j
+    cdef floating w, h_ij, h_ji
+    with nogil:
+        for i in prange(n, schedule="static"):
+            for j in range(n):
+                if i != j:
+                    w = weights[i, j]
+                    h_ij = h[i] - w * xi[j]
+                    h_ji = h[j] - w * xi[i]
+                    weights[i, j] = w + scale * (xi[i] * xi[j] - (xi[i] * h_ji + h_ij * xi[j]))
