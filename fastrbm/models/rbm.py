@@ -1,0 +1,516 @@
+"""Restricted Boltzmann machines: Bernoulli (``RBM``) and Gaussian-visible (``GaussianRBM``).
+
+The model holds its parameters as backend arrays and calls the ``rbm``
+kernels (``kernels/reference/rbm.py`` documents the maths); this module only
+validates, schedules epochs and minibatches, and keeps the history.
+"""
+import numbers
+import time
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .. import likelihood
+from .._io import load_npz, save_npz
+from .._validation import check_data, check_is_fitted, check_param
+from ..backend import get_backend
+from ..kernels.reference import rbm as reference
+from ..kernels.reference.rng import uniform
+from ..rng import KeyStream, seed_from_random_state
+from ._estimator import Estimator
+
+__all__ = ["RBM", "GaussianRBM"]
+
+MONITOR_ROWS = 2000  # rows of the training data used for the per-epoch reconstruction error
+
+
+class RBM(Estimator):
+    """Bernoulli-Bernoulli restricted Boltzmann machine trained with CD-k or PCD-k.
+
+    Parameters
+    ----------
+    n_hidden : int
+        Number of hidden units.
+    learning_rate : float
+    batch_size : int
+    n_epochs : int
+        Epochs run by ``fit``.
+    k : int
+        Gibbs steps of the negative phase (CD-k / PCD-k).
+    persistent : bool
+        PCD: keep the negative chains across minibatches (Tieleman 2008).
+    momentum, final_momentum : float
+        Momentum before and from epoch ``momentum_switch_epoch`` on (Hinton's guide: 0.5 -> 0.9).
+    momentum_switch_epoch : int
+    weight_decay : float
+        L2 penalty on W (not the biases).
+    dtype : {"float32", "float64"}
+    backend : str or None
+        ``numpy``, ``numba``, ``cython``, ``cuda`` or None (``FASTRBM_BACKEND``, default auto).
+    random_state : None, int or numpy.random.Generator
+    verbose : bool
+        Show a progress bar over epochs.
+
+    Attributes
+    ----------
+    W_ : ndarray of shape (n_visible, n_hidden)
+    b_ : ndarray of shape (n_visible,)  visible biases
+    c_ : ndarray of shape (n_hidden,)   hidden biases
+    history_ : list of dict, one per epoch (``reconstruction_error``, ...)
+
+    Examples
+    --------
+    >>> import numpy as np, fastrbm
+    >>> X = (np.random.default_rng(0).random((500, 64)) < 0.2).astype(np.float32)
+    >>> rbm = fastrbm.RBM(32, n_epochs=2, random_state=0).fit(X)
+    >>> rbm.transform(X).shape
+    (500, 32)
+    """
+
+    _kind = "RBM"
+    _gaussian = False
+
+    def __init__(self, n_hidden=256, *, learning_rate=0.1, batch_size=100, n_epochs=10, k=1,
+                 persistent=False, momentum=0.5, final_momentum=0.9, momentum_switch_epoch=5,
+                 weight_decay=2e-4, dtype="float32", backend=None, random_state=None, verbose=False):
+        self.n_hidden = n_hidden
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.n_epochs = n_epochs
+        self.k = k
+        self.persistent = persistent
+        self.momentum = momentum
+        self.final_momentum = final_momentum
+        self.momentum_switch_epoch = momentum_switch_epoch
+        self.weight_decay = weight_decay
+        self.dtype = dtype
+        self.backend = backend
+        self.random_state = random_state
+        self.verbose = verbose
+        self._W = self._b = self._c = None
+
+    # ------------------------------------------------------------------ parameters
+    def _check_params(self):
+        int_ = numbers.Integral
+        check_param("n_hidden", self.n_hidden, kind=int_, low=1)
+        check_param("learning_rate", self.learning_rate, low=0, low_open=True)
+        check_param("batch_size", self.batch_size, kind=int_, low=1)
+        check_param("n_epochs", self.n_epochs, kind=int_, low=0)
+        check_param("k", self.k, kind=int_, low=1)
+        check_param("persistent", self.persistent, choices=(True, False))
+        check_param("momentum", self.momentum, low=0, high=1)
+        check_param("final_momentum", self.final_momentum, low=0, high=1)
+        check_param("momentum_switch_epoch", self.momentum_switch_epoch, kind=int_, low=0)
+        check_param("weight_decay", self.weight_decay, low=0)
+        try:
+            dtype_name = np.dtype(self.dtype).name
+        except TypeError:
+            dtype_name = repr(self.dtype)
+        check_param("dtype", dtype_name, choices=("float32", "float64"))
+
+    @property
+    def _K(self):
+        """The kernel set, resolved once per fitted model (``fit`` and ``load`` re-resolve it)."""
+        if getattr(self, "_kernels", None) is None:
+            self._kernels = get_backend(self.backend)
+        return self._kernels
+
+    def _np_dtype(self):
+        return np.dtype(self.dtype)
+
+    def _array_property(name):  # noqa: N805 - builds properties at class creation
+        def getter(self):
+            value = getattr(self, name, None)
+            return None if value is None else self._K.to_numpy(value)
+
+        def setter(self, value):
+            self._set_param(name, value)
+
+        return property(getter, setter)
+
+    W_ = _array_property("_W")
+    b_ = _array_property("_b")
+    c_ = _array_property("_c")
+    del _array_property
+
+    def _set_param(self, name, value):
+        self._check_params()
+        setattr(self, name, self._K.asarray(np.asarray(value, dtype=self._np_dtype())))
+        if name == "_W":
+            self.n_features_in_ = np.shape(value)[0]
+
+    @property
+    def n_visible(self):
+        check_is_fitted(self, "W_")
+        return self.n_features_in_
+
+    def _keys(self):
+        if getattr(self, "_keystream", None) is None:
+            self._keystream = KeyStream(seed_from_random_state(self.random_state))
+        return self._keystream
+
+    # ------------------------------------------------------------------ validation
+    def _check_X(self, X, name="X", fitted=True):
+        if np.iscomplexobj(X):
+            raise TypeError(f"{name} must be real-valued, got complex dtype {np.asarray(X).dtype}")
+        if fitted:
+            check_is_fitted(self, "W_")
+        bounds = {} if self._gaussian else {"low": 0.0, "high": 1.0}
+        n_features = self.n_features_in_ if fitted else None
+        return check_data(X, name=name, n_features=n_features, dtype=self._np_dtype(), **bounds)
+
+    # ------------------------------------------------------------------ training
+    def _initialise(self, X):
+        """W ~ N(0, 0.01^2), b = log(p / (1 - p)) of the data marginals (clipped), c = 0 (Hinton 2010)."""
+        dtype = self._np_dtype()
+        n_vis = X.shape[1]
+        self._kernels = None  # hyper-parameters (backend) may have changed since the last fit
+        self._keystream = KeyStream(seed_from_random_state(self.random_state))
+        _, noise = reference.gaussian_half_step(np.zeros((n_vis, self.n_hidden)), 0.0, self._keys().next_key())
+        self._set_param("_W", 0.01 * noise)
+        self._set_param("_b", self._initial_visible_bias(X))
+        self._set_param("_c", np.zeros(self.n_hidden))
+        K = self._K
+        self._velocity = [K.zeros(shape, dtype) for shape in ((n_vis, self.n_hidden), (n_vis,), (self.n_hidden,))]
+        self._chain = None
+        self.history_ = []
+        self.n_epochs_done_ = 0
+
+    def _initial_visible_bias(self, X):
+        return likelihood.base_rate_biases(X, eps=1e-2)
+
+    def _prepare(self, X):
+        """Model-space data (identity here; GaussianRBM rescales)."""
+        return X
+
+    def fit(self, X, X_val=None):
+        """Train from scratch for ``n_epochs`` epochs.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_visible), values in [0, 1]
+        X_val : array-like of shape (n_val, n_visible), optional
+            Held-out data monitored each epoch (reconstruction error,
+            pseudo-likelihood and the free-energy gap of Hinton's guide, section 6).
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        X = self._check_X(X, fitted=False)
+        self._initialise(X)
+        X_val = None if X_val is None else self._check_X(X_val, "X_val")
+        for _ in tqdm(range(self.n_epochs), disable=not self.verbose, desc=type(self).__name__):
+            self._epoch(X, X_val)
+        return self
+
+    def fit_transform(self, X, y=None, X_val=None):
+        """``fit(X, X_val)`` then ``transform(X)``; ``y`` is ignored (scikit-learn Pipeline API)."""
+        return self.fit(X, X_val=X_val).transform(X)
+
+    def partial_fit(self, X, y=None):
+        """One more epoch over ``X`` (initialising the model on the first call); ``y`` is ignored."""
+        self._check_params()
+        if getattr(self, "_W", None) is None or getattr(self, "_velocity", None) is None:
+            X = self._check_X(X, fitted=False)
+            self._initialise(X)
+        else:
+            X = self._check_X(X)
+        self._epoch(X, None)
+        return self
+
+    def _epoch(self, X, X_val):
+        K = self._K
+        start = time.perf_counter()
+        epoch = self.n_epochs_done_
+        momentum = self.momentum if epoch < self.momentum_switch_epoch else self.final_momentum
+        Xm = self._prepare(X)
+        n = len(Xm)
+        order = np.argsort(uniform(self._keys().next_key(), (n,), np.float64), kind="stable")
+        if self.persistent and self._chain is None:
+            first = K.asarray(Xm[order[:self.batch_size]])
+            _, self._chain = self._sample_hidden_k(first)
+        for lo in range(0, n, self.batch_size):
+            v0 = K.asarray(Xm[order[lo:lo + self.batch_size]])
+            chain = self._chain[:len(v0)] if self.persistent else None
+            K.cd_step(self._W, self._b, self._c, *self._velocity, v0, self._keys().next_key(),
+                      k=self.k, learning_rate=float(self.learning_rate), momentum=float(momentum),
+                      weight_decay=float(self.weight_decay), chain=chain, gaussian_visible=self._gaussian)
+        record = {"epoch": epoch + 1, "momentum": momentum,
+                  "reconstruction_error": self._reconstruction_error(X[:MONITOR_ROWS])}
+        if X_val is not None:
+            record["val_reconstruction_error"] = self._reconstruction_error(X_val)
+            if not self._gaussian:
+                record["val_pseudo_likelihood"] = float(np.mean(self.score_samples(X_val)))
+            record["free_energy_gap"] = float(np.mean(self.free_energy(X_val[:MONITOR_ROWS]))
+                                              - np.mean(self.free_energy(X[:MONITOR_ROWS])))
+        record["time_s"] = time.perf_counter() - start
+        self.history_.append(record)
+        self.n_epochs_done_ = epoch + 1
+
+    def _reconstruction_error(self, X):
+        """Mean squared error per unit of the mean-field reconstruction."""
+        return float(np.mean((self.reconstruct(X) - X) ** 2))
+
+    # ------------------------------------------------------------------ conditionals
+    def _sample_hidden_k(self, V):
+        K = self._K
+        return K.gibbs_half_step(K.matmul(V, self._W), self._c, self._keys().next_key())
+
+    def _sample_visible_k(self, H):
+        K = self._K
+        step = K.gaussian_half_step if self._gaussian else K.gibbs_half_step
+        return step(K.matmul(H, self._W, transpose_b=True), self._b, self._keys().next_key())
+
+    def transform(self, X):
+        """Hidden probabilities ``p(h = 1 | v)``, shape (n_samples, n_hidden)."""
+        X = self._prepare(self._check_X(X))
+        return self._K.to_numpy(self._sample_hidden_k(self._K.asarray(X))[0])
+
+    def sample_hidden(self, V):
+        """``(p(h | v), h)`` for visible states ``V`` (n, n_visible): probabilities and 0/1 samples."""
+        V = self._prepare(self._check_X(V, "V"))
+        return tuple(self._K.to_numpy(a) for a in self._sample_hidden_k(self._K.asarray(V)))
+
+    def sample_visible(self, H):
+        """``(p(v | h), v)`` for hidden states ``H`` (n, n_hidden): probabilities (means) and samples."""
+        check_is_fitted(self, "W_")
+        H = check_data(H, name="H", n_features=self.n_hidden, dtype=self._np_dtype(), low=0.0, high=1.0)
+        return tuple(self._restore(self._K.to_numpy(a)) for a in self._sample_visible_k(self._K.asarray(H)))
+
+    def _restore(self, V):
+        """Data-space visible values (identity here; GaussianRBM rescales)."""
+        return V
+
+    def reconstruct(self, X):
+        """Mean-field reconstruction ``p(v | p(h | v))``, shape (n_samples, n_visible)."""
+        K = self._K
+        X = self._prepare(self._check_X(X))
+        ph = self._sample_hidden_k(K.asarray(X))[0]
+        return self._restore(K.to_numpy(self._sample_visible_k(ph)[0]))
+
+    # ------------------------------------------------------------------ energies
+    def free_energy(self, X):
+        """Free energy ``F(v)`` of each row, shape (n_samples,); ``p(v) = exp(-F(v)) / Z``."""
+        K = self._K
+        X = self._prepare(self._check_X(X))
+        return K.to_numpy(K.free_energy(K.asarray(X), self._W, self._b, self._c, self._gaussian))
+
+    def energy(self, V, H):
+        """Joint energy ``E(v, h)`` of paired rows of ``V`` (n, n_visible) and ``H`` (n, n_hidden)."""
+        V = self._prepare(self._check_X(V, "V"))
+        H = check_data(H, name="H", n_features=self.n_hidden, dtype=self._np_dtype(), low=0.0, high=1.0)
+        if len(V) != len(H):
+            raise ValueError(f"V and H need the same number of rows, got {len(V)} and {len(H)}")
+        W, b, c = self.W_, self.b_, self.c_
+        visible = 0.5 * ((V - b) ** 2).sum(axis=1) if self._gaussian else -(V @ b)
+        return visible - H @ c - np.einsum("ij,ij->i", V @ W, H)
+
+    def score_samples(self, X):
+        """Pseudo-log-likelihood of each row (as scikit-learn's BernoulliRBM: one random unit flipped).
+
+        ``n_visible * log sigmoid(F(v~) - F(v))`` where ``v~`` is ``v`` with one
+        unit, chosen from the random stream, set to ``1 - v_i``. Binary data give
+        the usual estimate; for values in (0, 1) it is a heuristic, as in scikit-learn.
+        """
+        X = self._check_X(X)
+        n, n_vis = X.shape
+        unit = (uniform(self._keys().next_key(), (n,), np.float64) * n_vis).astype(np.int64)
+        flipped = X.copy()
+        rows = np.arange(n)
+        flipped[rows, unit] = 1 - flipped[rows, unit]
+        gap = self.free_energy(flipped).astype(np.float64) - self.free_energy(X)
+        return n_vis * -reference.softplus(-gap)
+
+    # ------------------------------------------------------------------ generation
+    def sample(self, n, n_steps=1000, init=None, return_probabilities=False):
+        """Run ``n`` independent Gibbs chains for ``n_steps`` steps.
+
+        Parameters
+        ----------
+        n : int
+        n_steps : int
+        init : None or array-like of shape (n, n_visible)
+            Start states: None draws Bernoulli(1/2) noise; data start chains from data.
+        return_probabilities : bool
+            Also return the final ``p(v | h)``.
+
+        Returns
+        -------
+        samples : ndarray (n, n_visible), binary for Bernoulli units
+        probabilities : ndarray (n, n_visible), only when ``return_probabilities``
+        """
+        check_is_fitted(self, "W_")
+        check_param("n", n, kind=numbers.Integral, low=1)
+        check_param("n_steps", n_steps, kind=numbers.Integral, low=1)
+        K = self._K
+        if init is None:
+            noise = uniform(self._keys().next_key(), (n, self.n_features_in_), np.float64)
+            start = (noise < 0.5).astype(self._np_dtype())
+        else:
+            start = self._prepare(self._check_X(init, "init"))
+            if len(start) != n:
+                raise ValueError(f"init has {len(start)} rows, expected n={n}")
+        p, v = K.gibbs_chain(K.asarray(start), self._W, self._b, self._c, self._keys().next_key(),
+                             int(n_steps), 0, self._gaussian)
+        v = self._restore(K.to_numpy(v))
+        return (v, self._restore(K.to_numpy(p))) if return_probabilities else v
+
+    def gibbs(self, V):
+        """One Gibbs step v -> h -> v from ``V`` (like scikit-learn's BernoulliRBM.gibbs)."""
+        return self.sample(len(np.asarray(V)), 1, init=V)
+
+    def save_samples_png(self, path, n=100, n_steps=1000, init=None, image_shape=(28, 28)):
+        """Save a PNG grid of ``n`` samples (final probabilities, which read better than 0/1)."""
+        from ..plotting import save_image_grid
+
+        _, p = self.sample(n, n_steps, init=init, return_probabilities=True)
+        return save_image_grid(path, p, image_shape=image_shape)
+
+    def save_filters_png(self, path, n=100, image_shape=(28, 28)):
+        """Save the first ``n`` learned filters (columns of W) as a PNG grid, each tile scaled to its range."""
+        from ..plotting import save_image_grid
+
+        check_is_fitted(self, "W_")
+        return save_image_grid(path, self.W_.T[:n], image_shape=image_shape, scale_each=True)
+
+    # ------------------------------------------------------------------ likelihood
+    def log_partition(self, method="auto", *, n_betas=14500, n_runs=100, base_data=None, return_std=False):
+        """log Z, exactly (smaller layer <= 25 units) or by AIS.
+
+        Parameters
+        ----------
+        method : {"auto", "exact", "ais"}
+            ``auto`` is exact when possible, else AIS.
+        n_betas, n_runs : int
+            AIS: intermediate distributions and independent runs.
+        base_data : array-like (n, n_visible), optional
+            AIS: data whose marginals set the base-rate model (default: the biases' sigmoid).
+        return_std : bool
+            Also return the standard error (0 for exact).
+        """
+        check_is_fitted(self, "W_")
+        check_param("method", method, choices=("auto", "exact", "ais"))
+        if self._gaussian:
+            raise NotImplementedError("log_partition is implemented for Bernoulli RBMs only")
+        small = min(self.n_features_in_, self.n_hidden) <= likelihood.MAX_EXACT_UNITS
+        if method == "exact" or (method == "auto" and small):
+            log_z, std = likelihood.exact_log_partition(self._K, self.W_, self.b_, self.c_), 0.0
+        else:
+            if base_data is None:
+                base_b = self.b_.astype(np.float64)
+            else:
+                base_b = likelihood.base_rate_biases(self._check_X(base_data, "base_data"))
+            log_z, std, _ = likelihood.ais_log_partition(self._K, self._W, self._b, self._c, base_b,
+                                                         self._keys(), n_betas, n_runs, self.verbose)
+        return (log_z, std) if return_std else log_z
+
+    def log_likelihood(self, X, *, log_z=None, **log_partition_args):
+        """Average log-likelihood ``mean(-F(v)) - log Z`` of the rows of ``X`` (nats)."""
+        if log_z is None:
+            log_z = self.log_partition(**log_partition_args)
+        return float(np.mean(-self.free_energy(X).astype(np.float64)) - log_z)
+
+    # ------------------------------------------------------------------ files
+    def save(self, path):
+        """Save hyper-parameters, parameters, velocities, PCD chains and history to ``path`` (.npz)."""
+        check_is_fitted(self, "W_")
+        params = self.get_params()
+        params["random_state"] = params["random_state"] if isinstance(params["random_state"], int) else None
+        arrays = {"W": self.W_, "b": self.b_, "c": self.c_}
+        if getattr(self, "_velocity", None) is not None:
+            arrays.update(zip(("dW", "db", "dc"), (self._K.to_numpy(v) for v in self._velocity)))
+        if getattr(self, "_chain", None) is not None:
+            arrays["chain"] = self._K.to_numpy(self._chain)
+        arrays.update(self._extra_arrays())
+        meta = {"params": params, "history": getattr(self, "history_", []),
+                "n_epochs_done": getattr(self, "n_epochs_done_", 0), "keys": self._keys().state()}
+        return save_npz(path, self._kind, arrays, meta)
+
+    def _extra_arrays(self):
+        return {}
+
+    @classmethod
+    def load(cls, path, backend=None):
+        """Load a model saved by :meth:`save` (optionally onto another ``backend``)."""
+        arrays, meta = load_npz(path, cls._kind)
+        from .._io import ModelFileError
+
+        params = dict(meta["params"])
+        if backend is not None:
+            params["backend"] = backend
+        model = cls(**params)
+        try:
+            W, b, c = arrays["W"], arrays["b"], arrays["c"]
+        except KeyError as exc:
+            raise ModelFileError(f"{path}: missing array {exc}") from exc
+        if W.ndim != 2 or b.shape != (W.shape[0],) or c.shape != (W.shape[1],) or W.shape[1] != model.n_hidden:
+            raise ModelFileError(f"{path}: inconsistent shapes W{W.shape} b{b.shape} c{c.shape}")
+        model._set_param("_W", W)
+        model._set_param("_b", b)
+        model._set_param("_c", c)
+        K = model._K
+        if "dW" in arrays:
+            model._velocity = [K.asarray(arrays[n].astype(model._np_dtype())) for n in ("dW", "db", "dc")]
+        model._chain = K.asarray(arrays["chain"].astype(model._np_dtype())) if "chain" in arrays else None
+        model._load_extra(arrays)
+        model.history_ = meta.get("history", [])
+        model.n_epochs_done_ = meta.get("n_epochs_done", 0)
+        model._keystream = KeyStream(**meta["keys"])
+        return model
+
+    def _load_extra(self, arrays):
+        pass
+
+
+class GaussianRBM(RBM):
+    """RBM with real-valued (Gaussian) visible units and Bernoulli hidden units.
+
+    ``E(v, h) = sum_i (v_i - b_i)^2 / (2 s_i^2) - c.h - sum_ij (v_i / s_i) W_ij h_j``
+    with ``s = 1`` (``variance="unit"``: standardise your data first) or ``s``
+    the per-feature standard deviation of the training data (``variance="data"``,
+    estimated once at ``fit``; the model then works on ``v / s`` internally and
+    returns visible values in data units). Same kernels and API as :class:`RBM`;
+    use a smaller learning rate (default 0.01). Exact/AIS log Z are not provided.
+    """
+
+    _kind = "GaussianRBM"
+    _gaussian = True
+
+    def __init__(self, n_hidden=256, *, learning_rate=0.01, batch_size=100, n_epochs=10, k=1,
+                 persistent=False, momentum=0.5, final_momentum=0.9, momentum_switch_epoch=5,
+                 weight_decay=2e-4, variance="unit", dtype="float32", backend=None, random_state=None,
+                 verbose=False):
+        super().__init__(n_hidden, learning_rate=learning_rate, batch_size=batch_size, n_epochs=n_epochs, k=k,
+                         persistent=persistent, momentum=momentum, final_momentum=final_momentum,
+                         momentum_switch_epoch=momentum_switch_epoch, weight_decay=weight_decay, dtype=dtype,
+                         backend=backend, random_state=random_state, verbose=verbose)
+        self.variance = variance
+
+    def _check_params(self):
+        super()._check_params()
+        check_param("variance", self.variance, choices=("unit", "data"))
+
+    def _initialise(self, X):
+        std = X.std(axis=0) if self.variance == "data" else np.ones(X.shape[1])
+        self.sigma_ = np.where(std > 1e-6, std, 1.0).astype(self._np_dtype())
+        super()._initialise(X)
+
+    def _initial_visible_bias(self, X):
+        return self._prepare(X).mean(axis=0)
+
+    def _prepare(self, X):
+        return X / self.sigma_
+
+    def _restore(self, V):
+        return V * self.sigma_
+
+    def score_samples(self, X):
+        raise NotImplementedError("pseudo-likelihood is defined for binary visible units only")
+
+    def _extra_arrays(self):
+        return {"sigma": self.sigma_}
+
+    def _load_extra(self, arrays):
+        self.sigma_ = arrays.get("sigma", np.ones(self.n_features_in_)).astype(self._np_dtype())

@@ -1,0 +1,31 @@
+"""Full-MNIST likelihood check (minutes): run with ``pytest -m "mnist and slow" -s tests/test_rbm_mnist.py``."""
+import time
+
+import numpy as np
+import pytest
+
+import fastrbm
+from rbm_data import mnist
+
+
+@pytest.mark.slow
+@pytest.mark.mnist
+def test_pcd_784_500_reaches_minus_100_nats():
+    train = (mnist("train") > 0.5).astype(np.float32)
+    test = (mnist("test") > 0.5).astype(np.float32)
+    n_epochs = 30
+    start = time.perf_counter()
+    rbm = fastrbm.RBM(500, persistent=True, batch_size=100, learning_rate=0.05, weight_decay=2e-4,
+                      random_state=0, n_epochs=0)
+    rbm.fit(train)
+    for epoch in range(n_epochs):  # learning rate decays linearly to zero (Tieleman 2008)
+        rbm.set_params(learning_rate=0.05 * (1 - epoch / n_epochs))
+        rbm.partial_fit(train)
+    train_time = time.perf_counter() - start
+    start = time.perf_counter()
+    log_z, std = rbm.log_partition("ais", n_betas=14500, n_runs=100, base_data=train, return_std=True)
+    ll = rbm.log_likelihood(test, log_z=log_z)
+    print(f"\nPCD 784-500, {n_epochs} epochs in {train_time:.0f} s on {rbm._K.name}; "
+          f"AIS log Z = {log_z:.2f} +- {3 * std:.2f} (3 s.e.) in {time.perf_counter() - start:.0f} s; "
+          f"test log-likelihood {ll:.2f} nats; recon {rbm.history_[-1]['reconstruction_error']:.4f}")
+    assert ll > -100
