@@ -12,6 +12,7 @@ import numpy as np
 # Model kind (the ``kind`` in a saved file's header) -> "module:Class".
 MODEL_CLASSES = {
     "MLP": "fastrbm.models.mlp:MLP",
+    "RBM": "fastrbm.models.rbm:RBM",
 }
 
 

@@ -53,18 +53,87 @@ def cmd_train_mlp(args):
     return finish_training(model, args, stopped)
 
 
+def cmd_train_rbm(args):
+    backend, X, _ = _prepare(args)
+    from .models.rbm import RBM
+
+    for path in (args.samples, args.filters):
+        if path:
+            check_output_path(path)
+    X_val = load_data(args.data, "test", args.n_val)[0] if args.n_val else None
+    model = RBM(args.hidden, learning_rate=args.learning_rate, batch_size=args.batch_size, n_epochs=args.epochs,
+                k=args.k, persistent=args.persistent, momentum=args.momentum, final_momentum=args.final_momentum,
+                momentum_switch_epoch=args.momentum_switch_epoch, weight_decay=args.weight_decay, dtype=args.dtype,
+                backend=backend, random_state=args.seed, verbose=not args.quiet)
+    method = f"{'PCD' if args.persistent else 'CD'}-{args.k}"
+    stopped = _train(model, args, lambda: model.fit(X, X_val=X_val), f"a {X.shape[1]}-{args.hidden} RBM ({method})")
+    say(f"reconstruction error: {model.history_[-1]['reconstruction_error']:.4f}")
+    if args.samples:
+        say(f"samples: {model.save_samples_png(args.samples, n=100, n_steps=args.gibbs_steps)}")
+    if args.filters:
+        say(f"filters: {model.save_filters_png(args.filters, n=100)}")
+    return finish_training(model, args, stopped)
+
+
+def cmd_sample(args):
+    check_backend(args.backend)
+    check_output_path(args.out)
+    kind, model = load_model(args.model, backend=args.backend)
+    if args.label is not None and not hasattr(model, "classes_"):
+        raise ValueError(f"--label needs a DBN trained with labels; {args.model} holds a model of kind {kind}")
+    if kind == "RBM":
+        model.save_samples_png(args.out, n=args.n, n_steps=args.steps)
+    else:
+        raise ValueError(f"{args.model}: models of kind {kind} cannot generate samples")
+    say(f"{args.n} samples from {kind} {args.model} ({args.steps} Gibbs steps): {args.out}")
+    return 0
+
+
+def _evaluate_rbm(model, args):
+    X_test = load_data(args.data, "test", args.n_test)[0]
+    X_train = load_data(args.data, "train", args.n_train)[0]
+    say(f"reconstruction error on {len(X_test):,} test digits: {np.mean((model.reconstruct(X_test) - X_test) ** 2):.4f}")
+    say(f"AIS: {args.ais_runs} runs x {args.ais_betas} temperatures ...")
+    log_z, std = model.log_partition("ais", n_betas=args.ais_betas, n_runs=args.ais_runs, base_data=X_train,
+                                     return_std=True)
+    say(f"log Z = {log_z:.2f} +- {std:.2f}")
+    ll = model.log_likelihood(X_test, log_z=log_z)
+    say(f"average test log-likelihood: {ll:.2f} nats per digit (AIS estimate)")
+
+
 def cmd_evaluate(args):
     check_backend(args.backend)
     kind, model = load_model(args.model, backend=args.backend)
-    if hasattr(model, "score"):
+    if kind == "RBM":
+        _evaluate_rbm(model, args)
+    elif hasattr(model, "score"):
         error, n = _test_error(model, args)
         say(f"{kind} {args.model}: test error {error:.2%} on {n:,} test digits")
-        return 0
-    raise ValueError(f"{args.model}: cannot evaluate a {kind} model")
+    else:
+        raise ValueError(f"{args.model}: cannot evaluate models of kind {kind}")
+    return 0
 
 
 def register_train(train_sub):
-    """Add ``train mlp`` (and the other model kinds) to the ``train`` sub-parsers."""
+    """Add ``train rbm`` and ``train mlp`` to the ``train`` sub-parsers."""
+    p = train_sub.add_parser("rbm", help="a Bernoulli RBM trained with CD-k or PCD-k",
+                             description="Train a Bernoulli RBM on MNIST intensities (used as probabilities).")
+    p.add_argument("--hidden", type=positive_int, default=500, help="hidden units (default 500)")
+    p.add_argument("--learning-rate", type=non_negative_float, default=0.1, help="default 0.1")
+    p.add_argument("-k", "--k", type=positive_int, default=1, help="Gibbs steps per update (default 1)")
+    p.add_argument("--persistent", action="store_true", help="PCD: persistent negative chains")
+    p.add_argument("--momentum", type=fraction, default=0.5, help="initial momentum (default 0.5)")
+    p.add_argument("--final-momentum", type=fraction, default=0.9, help="momentum later on (default 0.9)")
+    p.add_argument("--momentum-switch-epoch", type=int, default=5, help="epoch of the switch (default 5)")
+    p.add_argument("--weight-decay", type=non_negative_float, default=2e-4, help="L2 penalty on W (default 2e-4)")
+    p.add_argument("--n-val", type=int, default=1000, metavar="N",
+                   help="test digits monitored each epoch in the history (default 1000; 0: none)")
+    p.add_argument("--samples", metavar="PNG", help="also draw 100 samples into this PNG")
+    p.add_argument("--filters", metavar="PNG", help="also draw 100 learned filters into this PNG")
+    p.add_argument("--gibbs-steps", type=positive_int, default=1000, help="Gibbs steps for --samples (default 1000)")
+    add_training_options(p, epochs=10)
+    p.set_defaults(func=cmd_train_rbm)
+
     p = train_sub.add_parser("mlp", help="a sigmoid MLP with a softmax output, trained by backprop",
                              description="Train an MLP classifier on MNIST; prints its test error.")
     p.add_argument("--layers", type=int_list, default=(500, 500, 2000), help="hidden layer sizes (default 500,500,2000)")
@@ -85,9 +154,23 @@ def register_train(train_sub):
 
 def register(sub):
     """Add ``sample`` and ``evaluate`` to the top-level sub-parsers."""
+    p = sub.add_parser("sample", help="draw generated digits from a saved RBM or DBN into a PNG grid",
+                       description="Run Gibbs chains of a saved generative model and save the digits as a PNG.")
+    p.add_argument("model", metavar="MODEL", help="a model file written by 'fastrbm train ... --save'")
+    p.add_argument("--out", default="samples.png", help="PNG to write (default samples.png)")
+    p.add_argument("-n", "--n", type=positive_int, default=100, help="number of samples (default 100)")
+    p.add_argument("--steps", type=positive_int, default=1000, help="Gibbs steps per chain (default 1000)")
+    p.add_argument("--label", type=int, default=None, help="digit class to generate (DBN trained with labels)")
+    add_backend_option(p)
+    p.set_defaults(func=cmd_sample)
+
     p = sub.add_parser("evaluate", help="test error of a classifier, AIS log-likelihood of an RBM",
                        description="Evaluate a saved model on the MNIST test split.")
     p.add_argument("model", metavar="MODEL", help="a model file written by 'fastrbm train ... --save'")
     add_backend_option(p)
-    add_data_options(p, n_help="ignored for classifiers")
+    add_data_options(p, n_help="RBM: training digits whose marginals set the AIS base model (default: all)")
+    p.add_argument("--n-test", type=positive_int, default=None, metavar="N", help="RBM: first N test digits only")
+    p.add_argument("--ais-runs", type=positive_int, default=100, help="RBM: AIS runs (default 100)")
+    p.add_argument("--ais-betas", type=positive_int, default=14500,
+                   help="RBM: AIS intermediate temperatures (default 14500, as Salakhutdinov & Murray 2008)")
     p.set_defaults(func=cmd_evaluate)

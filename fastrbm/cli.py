@@ -64,11 +64,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser():
-    from . import _cli_train
+    from . import _cli_demo, _cli_train
 
     parser = _Parser(prog="fastrbm", description="Fast Hopfield nets, RBMs and DBNs.")
     parser.add_argument("--verbose", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    _cli_demo.register_demo(sub)
 
     p = sub.add_parser("info", help="version, backends (and why one is unavailable), BLAS, threads, GPU")
     p.set_defaults(func=cmd_info)
@@ -79,6 +81,7 @@ def build_parser():
     train_sub = p.add_subparsers(dest="model_kind", required=True, metavar="MODEL")
     _cli_train.register_train(train_sub)
     _cli_train.register(sub)
+    _cli_demo.register_hopfield(sub)
 
     p = sub.add_parser("bench", help="quick kernel timings on every backend, with speed-ups")
     p.add_argument("--case", action="append", help="run only this case (repeatable)")
