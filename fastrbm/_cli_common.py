@@ -180,11 +180,15 @@ def load_model(path, backend=None):
 
 
 # ------------------------------------------------------------------ training
-def fit_interruptibly(model, fit):
-    """Run ``fit()`` so that Ctrl-C stops after the current minibatch; True when it was stopped."""
+def fit_interruptibly(fit, announce):
+    """Run ``fit()`` so that Ctrl-C stops after the current minibatch; True when it was stopped.
+
+    ``announce`` is printed once the Ctrl-C handler is in place.
+    """
     from . import interrupt
 
     with interrupt.stop_on_interrupt():
+        say(announce)
         fit()
         return interrupt.requested()
 

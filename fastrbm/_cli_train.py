@@ -26,9 +26,9 @@ def _test_error(model, args):
 
 
 def _train(model, args, fit, what):
-    say(f"training {what} on the {model.backend} backend ({args.epochs} epochs max; Ctrl-C stops and saves)")
     start = time.perf_counter()
-    stopped = fit_interruptibly(model, fit)
+    stopped = fit_interruptibly(fit, f"training {what} on the {model.backend} backend ({args.epochs} epochs max; "
+                                     "Ctrl-C stops and saves)")
     seconds = time.perf_counter() - start
     say(f"trained {len(model.history_)} epochs in {seconds:.1f} s" + (" (interrupted)" if stopped else ""))
     return stopped
