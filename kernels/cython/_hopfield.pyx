@@ -39,13 +39,14 @@ cdef inline bint glauber_up(floating h, double beta2, uint64_t key, uint64_t cou
 def async_sweeps(const floating[:, ::1] weights, const floating[::1] thresholds,
                  floating[:, ::1] states, floating[:, ::1] fields, uint64_t key,
                  Py_ssize_t max_sweeps, double beta2, bint stochastic,
-                 int64_t[:, ::1] order, int32_t[::1] sweeps, uint8_t[::1] converged):
+                 int64_t[:, ::1] order, int32_t[::1] sweeps, uint8_t[::1] converged,
+                 int n_threads):
     cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1]
     cdef Py_ssize_t b, t, k, i, j, flips
     cdef uint64_t base
     cdef floating h, old, new, delta
     with nogil:
-        for b in prange(n_states, schedule="dynamic"):
+        for b in prange(n_states, schedule="dynamic", num_threads=n_threads):
             for t in range(max_sweeps):
                 base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
                 shuffle(order[b], key, base)

@@ -1,7 +1,12 @@
 """Hopfield kernels, Cython/OpenMP: dtype and layout are checked here, before the nogil code.
 
+The sweep asks for no more OpenMP threads than states: a team larger than the work
+only waits at the barrier (measured: ~10 ms per call for one state on a busy 2-core machine).
+
 Same semantics and random stream as ``kernels/reference/hopfield.py``.
 """
+import os
+
 import numpy as np
 
 from . import _hopfield
@@ -33,7 +38,7 @@ def hopfield_async(weights, thresholds, states, fields, key, max_sweeps, beta=np
     stochastic = bool(np.isfinite(beta))
     _hopfield.async_sweeps(_c(weights, dt), _c(thresholds, dt), states, fields, np.uint64(key),
                            int(max_sweeps), 2.0 * beta if stochastic else 0.0, stochastic,
-                           order, sweeps, converged)
+                           order, sweeps, converged, max(1, min(n_states, os.cpu_count() or 1)))
     return states, fields, sweeps, converged.astype(bool)
 
 
