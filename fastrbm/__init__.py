@@ -4,9 +4,13 @@ Every hot loop runs on a chosen backend (NumPy reference, Numba CPU, Cython
 OpenMP, Numba CUDA) with the same API: see :func:`backend_info`.
 """
 from .backend import BackendUnavailable, backend_info, get_backend
+from .models.dbn import DBN
+from .models.dbn_classifier import DBNClassifier
 from .models.hopfield import Hopfield
+from .models.mlp import MLP
 from .models.rbm import RBM, GaussianRBM
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "backend_info", "get_backend", "BackendUnavailable", "RBM", "GaussianRBM", "Hopfield"]
+__all__ = ["__version__", "backend_info", "get_backend", "BackendUnavailable", "RBM", "GaussianRBM", "Hopfield",
+           "MLP", "DBN", "DBNClassifier"]

@@ -1,0 +1,86 @@
+"""CD-k training of one RBM whose visible layer may end in a softmax label group.
+
+Used for the labelled top level of a DBN (Hinton, Osindero & Teh 2006) and,
+with ``n_labels=0``, as the layer trainer when ``fastrbm.RBM`` is unavailable.
+All arithmetic is in backend kernels: ``gibbs_half_step`` (rbm domain),
+``labelled_visible_step`` and ``cd_update`` (dbn domain), ``column_sums``.
+"""
+import numpy as np
+from tqdm.auto import tqdm
+
+from ._common import permutation, uniform_matrix
+
+__all__ = ["train_rbm", "hidden_probabilities"]
+
+
+def cd_k_step(K, params, velocities, v0, n_labels, keys, k, learning_rate, momentum, weight_decay, scratch):
+    """One CD-k minibatch update of ``params = [W, b, c]`` (backend arrays, in place).
+
+    Positive statistics from ``v0`` and ``p(h | v0)``; the chain starts at a
+    sample of ``h``, alternates labelled visible steps and hidden steps, and
+    the negative statistics use the final visible probabilities and ``p(h | v_k)``.
+    Returns the final visible probabilities and sample ``(p_k, v_k)``.
+    """
+    W, b, c = params
+    n = v0.shape[0]
+    ph0, h = K.gibbs_half_step(K.matmul(v0, W), c, keys.next_key())
+    for _ in range(k):
+        pv, v = K.labelled_visible_step(K.matmul(h, W, transpose_b=True), b, n_labels, keys.next_key())
+        ph, h = K.gibbs_half_step(K.matmul(v, W), c, keys.next_key())
+    pos_W, neg_W, pos_b, neg_b, pos_c, neg_c = scratch
+    K.matmul(v0, ph0, out=pos_W, transpose_a=True)
+    K.matmul(pv, ph, out=neg_W, transpose_a=True)
+    K.column_sums(v0, pos_b)
+    K.column_sums(pv, neg_b)
+    K.column_sums(ph0, pos_c)
+    K.column_sums(ph, neg_c)
+    stats = ((pos_W, neg_W, weight_decay), (pos_b, neg_b, 0.0), (pos_c, neg_c, 0.0))
+    for param, vel, (pos, neg, decay) in zip(params, velocities, stats):
+        K.cd_update(param, vel, pos, neg, learning_rate, momentum, decay, 1.0 / n)
+    return pv, v
+
+
+def train_rbm(K, V, n_hidden, *, n_labels, learning_rate, n_epochs, batch_size, k, momentum, final_momentum,
+              momentum_switch_epoch, weight_decay, dtype, keys, desc="RBM", verbose=False):
+    """Train an RBM on the rows of ``V`` (NumPy, (n, n_visible)); returns NumPy ``(W, b, c, history)``.
+
+    The last ``n_labels`` columns of ``V`` are one-hot labels (a softmax group).
+    Weights start at N(0, 0.01^2)-like small uniform values, the visible biases
+    at log(p / (1 - p)) of the data means (Hinton 2010, sec. 8), hidden biases at 0.
+    """
+    n, m = V.shape
+    mean = np.clip(V.mean(axis=0), 1e-3, 1 - 1e-3)
+    W = K.asarray(uniform_matrix(keys.next_key(), (m, n_hidden), 0.01 * np.sqrt(3)), dtype=dtype)
+    b = K.asarray(np.log(mean / (1 - mean)), dtype=dtype)
+    c = K.zeros(n_hidden, dtype)
+    params = [W, b, c]
+    velocities = [K.zeros(p.shape, dtype) for p in params]
+    bs = min(batch_size, n)
+    scratch = [K.empty((m, n_hidden), dtype), K.empty((m, n_hidden), dtype), K.empty(m, dtype),
+               K.empty(m, dtype), K.empty(n_hidden, dtype), K.empty(n_hidden, dtype)]
+    history = []
+    for epoch in range(n_epochs):
+        mom = momentum if epoch < momentum_switch_epoch else final_momentum
+        order = permutation(keys.next_key(), n)
+        err = 0.0
+        n_batches = (n + bs - 1) // bs
+        for i in tqdm(range(n_batches), desc=f"{desc} epoch {epoch + 1}/{n_epochs}", disable=not verbose,
+                      leave=False):
+            vb = V[order[i * bs:(i + 1) * bs]]
+            recon, _ = cd_k_step(K, params, velocities, K.asarray(vb, dtype=dtype), n_labels, keys, k,
+                              learning_rate, mom, weight_decay, scratch)
+            if i % 50 == 0:  # a sampled reconstruction error keeps host transfers rare
+                err += float(np.mean((K.to_numpy(recon) - vb) ** 2))
+        history.append({"epoch": epoch + 1, "reconstruction_error": err / len(range(0, n_batches, 50))})
+        if verbose:
+            tqdm.write(f"{desc} epoch {epoch + 1}: reconstruction error {history[-1]['reconstruction_error']:.4f}")
+    return K.to_numpy(W), K.to_numpy(b), K.to_numpy(c), history
+
+
+def hidden_probabilities(K, V, W, c, dtype, batch=1000):
+    """``sigmoid(V W + c)`` for NumPy ``V``, in batches on the backend; returns NumPy (n, n_hidden)."""
+    Wd, cd = K.asarray(W, dtype=dtype), K.asarray(c, dtype=dtype)
+    out = np.empty((len(V), W.shape[1]), dtype=dtype)
+    for s in range(0, len(V), batch):
+        out[s:s + batch] = K.to_numpy(K.bias_sigmoid(K.matmul(K.asarray(V[s:s + batch], dtype=dtype), Wd), cd))
+    return out

@@ -1,0 +1,86 @@
+"""DBN-pretrained MLP classifier: pretrain a DBN, copy its recognition weights into an MLP, backprop."""
+import time
+
+from .dbn import DBN
+from .mlp import MLP
+
+__all__ = ["DBNClassifier"]
+
+
+class DBNClassifier(MLP):
+    """Pretrain -> fine-tune with sensible defaults (Hinton & Salakhutdinov 2006).
+
+    A :class:`DBN` of ``(n_features, *hidden_layer_sizes)`` is trained greedily
+    (with the labelled top level unless ``pretrain_labels=False``), then an
+    :class:`MLP` of the same shape plus a softmax output starts from its
+    recognition weights and is fine-tuned with backprop. All :class:`MLP`
+    parameters apply to the fine-tuning.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : sequence of int, default (500, 500, 2000)
+    pretrain_epochs : int or sequence of int, default 10
+    pretrain_learning_rate : float or sequence of float, default 0.1
+    pretrain_labels : bool, default True
+        Pretrain the top RBM with the softmax label units (Hinton et al. 2006).
+    up_down_epochs : int, default 0
+        Epochs of generative up-down fine-tuning before backprop.
+    **mlp_params
+        Passed to :class:`MLP` (optimizer, learning_rate, n_epochs, dropout, ...).
+
+    Attributes
+    ----------
+    dbn_ : DBN
+        The pretrained DBN.
+    timings_ : dict
+        Wall time (s) of ``pretrain``, ``up_down`` and ``fine_tune``.
+    """
+
+    def __init__(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain_epochs=10, pretrain_learning_rate=0.1,
+                 pretrain_labels=True, up_down_epochs=0, optimizer="sgd", learning_rate=0.1, lr_decay=1.0,
+                 momentum=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8, batch_size=100, n_epochs=50,
+                 weight_decay=0.0, max_norm=None, dropout=0.0, input_dropout=0.0, early_stopping=True,
+                 validation_size=10000, patience=10, init="xavier", dtype="float32", backend=None,
+                 random_state=None, verbose=False):
+        super().__init__(hidden_layer_sizes, optimizer=optimizer, learning_rate=learning_rate, lr_decay=lr_decay,
+                         momentum=momentum, beta1=beta1, beta2=beta2, epsilon=epsilon, batch_size=batch_size,
+                         n_epochs=n_epochs, weight_decay=weight_decay, max_norm=max_norm, dropout=dropout,
+                         input_dropout=input_dropout, early_stopping=early_stopping,
+                         validation_size=validation_size, patience=patience, init=init, dtype=dtype,
+                         backend=backend, random_state=random_state, verbose=verbose)
+        self.pretrain_epochs = pretrain_epochs
+        self.pretrain_learning_rate = pretrain_learning_rate
+        self.pretrain_labels = pretrain_labels
+        self.up_down_epochs = up_down_epochs
+
+    def fit(self, X, y, X_val=None, y_val=None):
+        """Pretrain on ``X`` (and ``y`` for the labelled top level), then fine-tune; returns ``self``.
+
+        Pretraining sees only the training part: the held-out validation rows
+        (the last ``validation_size``) are excluded when early stopping is on.
+        """
+        from .._validation import check_data
+        from ._common import check_labels, split_validation
+
+        hidden = self._check_params()
+        X = check_data(X, dtype=self.dtype)
+        classes, y_idx = check_labels(y, len(X))
+        X_pre, y_pre = X, y_idx
+        if self.early_stopping and X_val is None:
+            X_pre, y_pre, _, _ = split_validation(X, y_idx, self.validation_size)
+        self.timings_ = {}
+        start = time.perf_counter()
+        self.dbn_ = DBN((X.shape[1], *hidden), n_labels=len(classes) if self.pretrain_labels else 0,
+                        learning_rate=self.pretrain_learning_rate, n_epochs=self.pretrain_epochs,
+                        batch_size=self.batch_size, dtype=self.dtype, backend=self.backend,
+                        random_state=self.random_state, verbose=self.verbose)
+        self.dbn_.fit(X_pre, y_pre if self.pretrain_labels else None)
+        self.timings_["pretrain"] = time.perf_counter() - start
+        if self.up_down_epochs:
+            start = time.perf_counter()
+            self.dbn_.fine_tune(X_pre, y_pre if self.pretrain_labels else None, n_epochs=self.up_down_epochs)
+            self.timings_["up_down"] = time.perf_counter() - start
+        start = time.perf_counter()
+        super().fit(X, y, X_val, y_val, init_layers=self.dbn_.recognition_layers())
+        self.timings_["fine_tune"] = time.perf_counter() - start
+        return self
