@@ -13,6 +13,7 @@ import numpy as np
 MODEL_CLASSES = {
     "MLP": "fastrbm.models.mlp:MLP",
     "RBM": "fastrbm.models.rbm:RBM",
+    "DBN": "fastrbm.models.dbn:DBN",
 }
 
 
@@ -123,10 +124,28 @@ def describe_source(source, X):
 
 
 # ------------------------------------------------------------------ history
+def history_rows(history):
+    """Per-epoch dicts from a model's ``history_``: a list as it is; a DBN's dict of stages flattened.
+
+    ``{"pretrain": [{"layer": 0, "epochs": [...]}, ...], "up_down": [...]}`` becomes one row per
+    epoch with ``stage`` (and ``layer``) columns.
+    """
+    if not isinstance(history, dict):
+        return [dict(record) for record in history]
+    rows = []
+    for stage, records in history.items():
+        for record in records:
+            if "epochs" in record:
+                rows.extend({"stage": stage, "layer": record["layer"], **epoch} for epoch in record["epochs"])
+            else:
+                rows.append({"stage": stage, **record})
+    return rows
+
+
 def write_history(path, history):
-    """Write a list of per-epoch dicts as CSV (``.csv``) or JSON (any other suffix)."""
+    """Write per-epoch records as CSV (``.csv``) or JSON (any other suffix); see :func:`history_rows`."""
     path = check_output_path(path)
-    rows = [dict(record) for record in history]
+    rows = history_rows(history)
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", newline="") as fh:
         if path.suffix.lower() == ".csv":

@@ -5,7 +5,7 @@ import numpy as np
 
 from ._cli_common import (
     add_backend_option, add_data_options, add_training_options, check_backend, check_output_path, finish_training,
-    fit_interruptibly, fraction, int_list, load_data, load_model, non_negative_float, positive_int, say,
+    fit_interruptibly, fraction, history_rows, int_list, load_data, load_model, non_negative_float, positive_int, say,
 )
 
 
@@ -25,28 +25,31 @@ def _test_error(model, args):
     return 1.0 - model.score(X_test, y_test), len(X_test)
 
 
-def _train(model, args, fit, what):
+def _train(model, args, fit, what, epochs=None):
     start = time.perf_counter()
-    stopped = fit_interruptibly(fit, f"training {what} on the {model.backend} backend ({args.epochs} epochs max; "
-                                     "Ctrl-C stops and saves)")
+    stopped = fit_interruptibly(fit, f"training {what} on the {model.backend} backend ({epochs or args.epochs} "
+                                     "epochs max; Ctrl-C stops and saves)")
     seconds = time.perf_counter() - start
-    say(f"trained {len(model.history_)} epochs in {seconds:.1f} s" + (" (interrupted)" if stopped else ""))
+    say(f"trained {len(history_rows(model.history_))} epochs in {seconds:.1f} s" + (" (interrupted)" if stopped else ""))
     return stopped
 
 
 def cmd_train_mlp(args):
     backend, X, y = _prepare(args)
+    from .models.dbn_classifier import DBNClassifier
     from .models.mlp import MLP
 
     validation = args.validation_size
-    model = MLP(args.layers, optimizer=args.optimizer, learning_rate=args.learning_rate, momentum=args.momentum,
+    pretrain = {"pretrain_epochs": args.pretrain_epochs} if args.pretrain_epochs else {}
+    model = (DBNClassifier if pretrain else MLP)(args.layers, **pretrain, optimizer=args.optimizer, learning_rate=args.learning_rate, momentum=args.momentum,
                 batch_size=args.batch_size, n_epochs=args.epochs, weight_decay=args.weight_decay,
                 max_norm=args.max_norm, dropout=args.dropout, input_dropout=args.input_dropout,
                 early_stopping=validation > 0, validation_size=int(validation) if validation >= 1 else validation,
                 patience=args.patience, dtype=args.dtype, backend=backend, random_state=args.seed,
                 verbose=not args.quiet)
     layers = "-".join(str(s) for s in (X.shape[1], *args.layers, 10))
-    stopped = _train(model, args, lambda: model.fit(X, y), f"a {layers} MLP")
+    what = f"a {layers} MLP" + (f" ({args.pretrain_epochs} epochs of DBN pretraining first)" if pretrain else "")
+    stopped = _train(model, args, lambda: model.fit(X, y), what)
     if not stopped:
         error, n = _test_error(model, args)
         say(f"test error: {error:.2%} on {n:,} test digits")
@@ -75,14 +78,40 @@ def cmd_train_rbm(args):
     return finish_training(model, args, stopped)
 
 
+def cmd_train_dbn(args):
+    backend, X, y = _prepare(args)
+    from .models.dbn import DBN
+
+    model = DBN((X.shape[1], *args.layers), n_labels=args.labels, learning_rate=args.learning_rate,
+                n_epochs=args.epochs, batch_size=args.batch_size, k=args.k, weight_decay=args.weight_decay,
+                dtype=args.dtype, backend=backend, random_state=args.seed, verbose=not args.quiet)
+    sizes = "-".join(str(s) for s in (X.shape[1], *args.layers))
+    say(f"pretraining a {sizes} DBN{' with ' + str(args.labels) + ' label units' if args.labels else ''} "
+        f"layer by layer ({args.epochs} epochs each; Ctrl-C here aborts without saving)")
+    model.fit(X, y if args.labels else None)
+    stopped = False
+    if args.up_down_epochs:
+        stopped = _train(model, args, lambda: model.fine_tune(X, y if args.labels else None,
+                                                              n_epochs=args.up_down_epochs),
+                         "with up-down fine-tuning", epochs=args.up_down_epochs)
+    if args.labels and not stopped:
+        error, n = _test_error(model, args)
+        say(f"test error (free-energy classification): {error:.2%} on {n:,} test digits")
+    return finish_training(model, args, stopped)
+
+
 def cmd_sample(args):
     check_backend(args.backend)
     check_output_path(args.out)
     kind, model = load_model(args.model, backend=args.backend)
-    if args.label is not None and not hasattr(model, "classes_"):
+    if args.label is not None and not getattr(model, "n_labels", 0):
         raise ValueError(f"--label needs a DBN trained with labels; {args.model} holds a model of kind {kind}")
     if kind == "RBM":
         model.save_samples_png(args.out, n=args.n, n_steps=args.steps)
+    elif kind == "DBN":
+        from .plotting import save_image_grid
+
+        save_image_grid(args.out, model.sample(args.n, label=args.label, n_steps=args.steps))
     else:
         raise ValueError(f"{args.model}: models of kind {kind} cannot generate samples")
     say(f"{args.n} samples from {kind} {args.model} ({args.steps} Gibbs steps): {args.out}")
@@ -148,8 +177,22 @@ def register_train(train_sub):
                    help="held-out rows for early stopping: a count, or a fraction < 1 (default 1/6: 10,000 of "
                         "60,000); 0 turns early stopping off")
     p.add_argument("--patience", type=positive_int, default=10, help="epochs without improvement (default 10)")
+    p.add_argument("--pretrain-epochs", type=int, default=0, metavar="N",
+                   help="first pretrain the layers as a DBN for N epochs each (DBNClassifier; default 0: none)")
     add_training_options(p, epochs=50)
     p.set_defaults(func=cmd_train_mlp)
+
+    p = train_sub.add_parser("dbn", help="a deep belief net: greedy RBM pretraining, optional up-down fine-tuning",
+                             description="Train a DBN generatively on MNIST, with a labelled top level by default "
+                                         "(then 'fastrbm sample MODEL --label 7' draws sevens).")
+    p.add_argument("--layers", type=int_list, default=(500, 500, 2000), help="hidden layer sizes (default 500,500,2000)")
+    p.add_argument("--labels", type=int, default=10, help="label units in the top RBM (default 10; 0: unlabelled)")
+    p.add_argument("--learning-rate", type=non_negative_float, default=0.1, help="pretraining rate (default 0.1)")
+    p.add_argument("-k", "--k", type=positive_int, default=1, help="Gibbs steps per CD update (default 1)")
+    p.add_argument("--weight-decay", type=non_negative_float, default=2e-4, help="L2 penalty (default 2e-4)")
+    p.add_argument("--up-down-epochs", type=int, default=0, help="wake-sleep fine-tuning epochs (default 0)")
+    add_training_options(p, epochs=10)
+    p.set_defaults(func=cmd_train_dbn)
 
 
 def register(sub):

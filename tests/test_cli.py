@@ -248,3 +248,20 @@ def test_ctrl_c_stops_training_and_saves_a_checkpoint(tmp_path, env):
     assert 1 <= len(rbm.history_) < 1000
     X = np.random.default_rng(0).random((5, 784)).astype(np.float32)
     assert rbm.transform(X).shape == (5, 32)
+
+
+def test_train_dbn_sample_a_label_and_evaluate(tmp_path, env):
+    model = tmp_path / "dbn.npz"
+    stdout = ok(run_cli("train", "dbn", *TINY, "--layers", "16,16,32", "--epochs", "1", "--n-train", "300",
+                        "--up-down-epochs", "1", "--save", str(model), "--history", str(tmp_path / "h.csv"),
+                        env=env))
+    assert "test error (free-energy classification)" in stdout
+    rows = (tmp_path / "h.csv").read_text().splitlines()
+    assert rows[0].startswith("stage,layer,epoch") and sum(r.startswith("pretrain,") for r in rows) == 3
+    assert sum(r.startswith("up_down,") for r in rows) == 1
+    ok(run_cli("sample", str(model), "--label", "7", "-n", "10", "--steps", "5", "--out", str(tmp_path / "7.png"),
+               "--backend", "numpy", env=env))
+    assert read_png(tmp_path / "7.png").shape == grid_size(3, 4)
+    bad = run_cli("sample", str(model), "--label", "12", "--backend", "numpy", env=env)
+    assert bad.returncode == 1 and "label" in bad.stderr and bad.stderr.strip().count("\n") == 0
+    assert "test error" in ok(run_cli("evaluate", str(model), "--data", "sample", "--backend", "numpy", env=env))
