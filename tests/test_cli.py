@@ -265,3 +265,14 @@ def test_train_dbn_sample_a_label_and_evaluate(tmp_path, env):
     bad = run_cli("sample", str(model), "--label", "12", "--backend", "numpy", env=env)
     assert bad.returncode == 1 and "label" in bad.stderr and bad.stderr.strip().count("\n") == 0
     assert "test error" in ok(run_cli("evaluate", str(model), "--data", "sample", "--backend", "numpy", env=env))
+
+
+def test_bench_model_cases_report_gemm_bound_and_sklearn():
+    out = run_cli("bench", "--json", "--repeats", "1", "--case", "rbm_cd1", "--case", "hopfield_energy",
+                  "--case", "mlp_epoch", "--backend", "numpy")
+    rows = json.loads(ok(out))
+    assert {r["case"] for r in rows} == {"rbm_cd1", "hopfield_energy", "mlp_epoch"}
+    assert all(r["gemm_seconds"] > 0 and r["x_gemm_bound"] == pytest.approx(r["seconds"] / r["gemm_seconds"])
+               for r in rows)
+    pytest.importorskip("sklearn")
+    assert any(r["backend"] == "sklearn" and r["case"] == "rbm_cd1" for r in rows)
