@@ -56,13 +56,32 @@ def cmd_bench(args):
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit code 2) instead of usage + error."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(prog="fastrbm", description="Fast Hopfield nets, RBMs and DBNs.")
+    from . import _cli_demo, _cli_train
+
+    parser = _Parser(prog="fastrbm", description="Fast Hopfield nets, RBMs and DBNs.")
     parser.add_argument("--verbose", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    _cli_demo.register_demo(sub)
+
     p = sub.add_parser("info", help="version, backends (and why one is unavailable), BLAS, threads, GPU")
     p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("train", help="train a model on MNIST and save it",
+                       description="Train a model on MNIST. Ctrl-C stops after the current minibatch and, "
+                                   "with --save, writes a checkpoint before exiting (exit code 130).")
+    train_sub = p.add_subparsers(dest="model_kind", required=True, metavar="MODEL")
+    _cli_train.register_train(train_sub)
+    _cli_train.register(sub)
+    _cli_demo.register_hopfield(sub)
 
     p = sub.add_parser("bench", help="quick kernel timings on every backend, with speed-ups")
     p.add_argument("--case", action="append", help="run only this case (repeatable)")

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 from tqdm.auto import tqdm
 
-from .. import _io
+from .. import _io, interrupt
 from .._validation import check_data, check_is_fitted, check_param
 from ..backend import get_backend
 from ..rng import KeyStream, seed_from_random_state
@@ -377,7 +377,11 @@ class DBN:
                 labels = self._onehot(y[idx], len(idx)) if self.n_labels else None
                 self._up_down_step(K.asarray(X[idx], dtype=dt), labels, k, learning_rate, top_lr, momentum, wd,
                                    vel, top_vel, grads, scratch)
+                if interrupt.requested():  # Ctrl-C under fastrbm.interrupt.stop_on_interrupt()
+                    break
             records.append({"epoch": epoch + 1, "time": time.perf_counter() - start})
+            if interrupt.requested():
+                break
         self._sync_out()
         return self
 

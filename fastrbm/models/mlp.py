@@ -14,7 +14,7 @@ import time
 import numpy as np
 from tqdm.auto import tqdm
 
-from .. import _io
+from .. import _io, interrupt
 from .._validation import check_data, check_is_fitted, check_param
 from ..backend import get_backend
 from ..rng import KeyStream, seed_from_random_state
@@ -317,6 +317,8 @@ class MLP:
                 t += 1
                 self._step(lr, t)
                 total += float(K.to_numpy(loss).sum())
+                if interrupt.requested():  # Ctrl-C under fastrbm.interrupt.stop_on_interrupt()
+                    break
             record = {"epoch": epoch + 1, "loss": total / n, "lr": lr}
             if X_val is not None:
                 err = float(np.mean(self._predict_idx(X_val) != y_val_idx))
@@ -334,11 +336,14 @@ class MLP:
                            + (f", validation error {record['val_error']:.4%}" if X_val is not None else "")
                            + f" ({record['time']:.1f} s)")
             lr *= self.lr_decay
+            if interrupt.requested():
+                break
             if self.early_stopping and X_val is not None and stale >= self.patience:
                 break
         if best[1] is not None and self.early_stopping:
             params = [K.asarray(p) for p in best[1]]
             self._W, self._b = params[0::2], params[1::2]
+        self.interrupted_ = interrupt.requested()
         self._sync_out()
         return self
 

@@ -10,7 +10,7 @@ import time
 import numpy as np
 from tqdm.auto import tqdm
 
-from .. import likelihood
+from .. import interrupt, likelihood
 from .._io import load_npz, save_npz
 from .._validation import check_data, check_is_fitted, check_param
 from ..backend import get_backend
@@ -203,6 +203,9 @@ class RBM(Estimator):
         X_val = None if X_val is None else self._check_X(X_val, "X_val")
         for _ in tqdm(range(self.n_epochs), disable=not self.verbose, desc=type(self).__name__):
             self._epoch(X, X_val)
+            if interrupt.requested():  # Ctrl-C under fastrbm.interrupt.stop_on_interrupt()
+                break
+        self.interrupted_ = interrupt.requested()
         return self
 
     def fit_transform(self, X, y=None, X_val=None):
@@ -237,6 +240,8 @@ class RBM(Estimator):
             K.cd_step(self._W, self._b, self._c, *self._velocity, v0, self._keys().next_key(),
                       k=self.k, learning_rate=float(self.learning_rate), momentum=float(momentum),
                       weight_decay=float(self.weight_decay), chain=chain, gaussian_visible=self._gaussian)
+            if interrupt.requested():
+                break
         record = {"epoch": epoch + 1, "momentum": momentum,
                   "reconstruction_error": self._reconstruction_error(X[:MONITOR_ROWS])}
         if X_val is not None:
