@@ -11,14 +11,9 @@ cdef extern from *:
     /* float32 Bernoulli half-step of one row in plain C so that GCC vectorises it:
        exp is Cephes expf in arithmetic (as kernels/numba_cpu/rbm.py's exp32; libm's
        expf is a scalar call), floor is a truncation of a positive number, and the
-       counter hash is stream.pxi's mix written again in C. target_clones compiles
-       AVX-512 / AVX2 versions picked at load time, so the wheel still runs on any x86-64. */
+       counter hash is stream.pxi's mix written again in C. The selects vectorise only
+       under -fno-trapping-math (setup.py sets it for this extension). */
     #include <stdint.h>
-    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && __GNUC__ >= 12
-    #define FASTRBM_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-    #else
-    #define FASTRBM_CLONES
-    #endif
     static inline float fastrbm_expf(float x) {
         x = x < -87.33654f ? -87.33654f : (x > 88.72283f ? 88.72283f : x);
         float k = (float)(int32_t)(x * 1.442695f + 128.5f) - 128.0f;
@@ -33,7 +28,6 @@ cdef extern from *:
         two_k.i = ((int32_t)k + 127) << 23;
         return p * two_k.f;
     }
-    FASTRBM_CLONES
     static void fastrbm_sigmoid_sample_row32(const float *pre, float scale, const float *bias,
                                              uint64_t key, uint64_t base, float *p_out,
                                              float *s_out, float sign, Py_ssize_t m) {
