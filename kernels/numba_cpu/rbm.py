@@ -43,7 +43,9 @@ def exp32(x):
     ``math.exp`` stays a scalar libm call in Numba; this form vectorises.
     """
     x = min(max(x, np.float32(-87.33654)), np.float32(88.72283))
-    k = math.floor(x * np.float32(1.442695) + np.float32(0.5))
+    # floor(y + 0.5) as a truncation of a positive number (y >= -126 after the clamp): math.floor
+    # stays a libm call, the int conversion vectorises.
+    k = np.float32(np.int32(x * np.float32(1.442695) + np.float32(128.5))) - np.float32(128.0)
     r = x - k * np.float32(0.693359375) + k * np.float32(2.12194440e-4)
     p = np.float32(1.9875691500e-4) * r + np.float32(1.3981999507e-3)
     p = p * r + np.float32(8.3334519073e-3)
