@@ -114,13 +114,23 @@ def bench_epoch_sklearn(benchmark):
     assert rbm.components_.shape == (N_HID, N_VIS) and rbm.components_.dtype == np.float32
 
 
-def bench_gibbs_half_step(benchmark, bench_backend):
-    benchmark.group = "gibbs_half_step float32 100x500 (bias + sigmoid + sample)"
+@pytest.mark.parametrize("width", [N_HID, N_VIS])
+def bench_gibbs_half_step(benchmark, bench_backend, width):
+    benchmark.group = f"gibbs_half_step float32 100x{width} (bias + sigmoid + sample)"
     rng = np.random.default_rng(0)
-    pre, bias = rng.standard_normal((BATCH, N_HID)).astype(np.float32), rng.standard_normal(N_HID).astype(np.float32)
+    pre, bias = rng.standard_normal((BATCH, width)).astype(np.float32), rng.standard_normal(width).astype(np.float32)
     pre_k, bias_k = bench_backend.asarray(pre), bench_backend.asarray(bias)
     p, _ = benchmark(lambda: [bench_backend.to_numpy(a) for a in bench_backend.gibbs_half_step(pre_k, bias_k, 9)])
     np.testing.assert_allclose(p, fastrbm.get_backend("numpy").gibbs_half_step(pre, bias, 9)[0], rtol=1e-5)
+
+
+def bench_sparse_matmul(benchmark, bench_backend):
+    """v0 W for an MNIST minibatch (~19 % non-zero pixels): gather-add vs the dense product."""
+    benchmark.group = "sparse_matmul MNIST batch 100 x (784x500) float32"
+    v0, W = training_data(BATCH), initial_params()[0]
+    args = [bench_backend.asarray(a) for a in (v0, W)]
+    got = benchmark(lambda: bench_backend.to_numpy(bench_backend.sparse_matmul(*args)))
+    np.testing.assert_allclose(got, v0 @ W, rtol=1e-4, atol=1e-5)
 
 
 def bench_cd1_step(benchmark, bench_backend):

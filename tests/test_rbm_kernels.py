@@ -118,6 +118,37 @@ def test_cd_step_matches_reference(backend, rng, dtype, persistent, gaussian):
                                    atol=1e-5 if dtype == np.float32 else 1e-12)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sparse_matmul_matches_dense_product(backend, rng, dtype):
+    n, k, m = (4, 19, 6) if is_simulated(backend) else (13, 70, 37)
+    a = (binary(rng, (n, k), dtype, p=0.2) * rng.random((n, k))).astype(dtype)
+    a[0] = 0  # an empty row
+    a[1, : 11] = rng.random(11)  # non-zeros not a multiple of the unrolling
+    b = rng.standard_normal((k, m)).astype(dtype)
+    got = backend.to_numpy(backend.sparse_matmul(backend.asarray(a), backend.asarray(b)))
+    assert got.dtype == np.dtype(dtype) and got.shape == (n, m)
+    np.testing.assert_allclose(got, reference.sparse_matmul(a, b), rtol=RTOL[dtype] * 10,
+                               atol=1e-5 if dtype == np.float32 else 1e-12)
+    out = backend.zeros((n, m), dtype)
+    backend.sparse_matmul(backend.asarray(a), backend.asarray(b), out)
+    np.testing.assert_allclose(backend.to_numpy(out), got)
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+def test_cd_step_on_sparse_data_matches_reference(backend, rng, persistent):
+    """Sparse data and visible samples (strong negative b): the gather-add products."""
+    n_vis, n_hid, n = (11, 7, 5) if is_simulated(backend) else (60, 30, 16)
+    W, b, c = tiny_model(rng, n_vis, n_hid, np.float64, scale=0.3)
+    b[:] = -3.0
+    v0 = binary(rng, (n, n_vis), np.float64, p=0.1) * rng.random((n, n_vis))
+    chain = binary(rng, (n, n_hid), np.float64) if persistent else None
+    kw = dict(k=2, learning_rate=0.1, momentum=0.5, weight_decay=0.01)
+    got = run_cd(backend, (W, b, c), v0, chain, **kw)
+    want = run_cd(reference_kernels(), (W, b, c), v0, chain, **kw)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
+
+
 def reference_kernels():
     import fastrbm
 

@@ -1,9 +1,51 @@
 # Fused element-wise passes of the RBM kernels (OpenMP over rows); see kernels/_rbm_compose.py.
 from cython.parallel cimport prange
-from libc.math cimport cos, exp, expf, fabs, log, log1p, sqrt
+from libc.math cimport cos, exp, fabs, log, log1p, sqrt
 from libc.stdint cimport uint64_t
+from libc.stdlib cimport free, malloc
 
 include "stream.pxi"
+
+cdef extern from *:
+    """
+    /* float32 Bernoulli half-step of one row in plain C so that GCC vectorises it:
+       exp is Cephes expf in arithmetic (as kernels/numba_cpu/rbm.py's exp32; libm's
+       expf is a scalar call), floor is a truncation of a positive number, and the
+       counter hash is stream.pxi's mix written again in C. The selects vectorise only
+       under -fno-trapping-math (setup.py sets it for this extension). */
+    #include <stdint.h>
+    static inline float fastrbm_expf(float x) {
+        x = x < -87.33654f ? -87.33654f : (x > 88.72283f ? 88.72283f : x);
+        float k = (float)(int32_t)(x * 1.442695f + 128.5f) - 128.0f;
+        float r = x - k * 0.693359375f + k * 2.12194440e-4f;
+        float p = 1.9875691500e-4f * r + 1.3981999507e-3f;
+        p = p * r + 8.3334519073e-3f;
+        p = p * r + 4.1665795894e-2f;
+        p = p * r + 1.6666665459e-1f;
+        p = p * r + 5.0000001201e-1f;
+        p = p * r * r + r + 1.0f;
+        union { int32_t i; float f; } two_k;
+        two_k.i = ((int32_t)k + 127) << 23;
+        return p * two_k.f;
+    }
+    static void fastrbm_sigmoid_sample_row32(const float *pre, float scale, const float *bias,
+                                             uint64_t key, uint64_t base, float *p_out,
+                                             float *s_out, float sign, Py_ssize_t m) {
+        for (Py_ssize_t j = 0; j < m; j++) {
+            float p = 1.0f / (1.0f + fastrbm_expf(-(scale * pre[j] + bias[j])));
+            uint64_t z = key + (base + (uint64_t)j) * 0x9E3779B97F4A7C15ULL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+            z = z ^ (z >> 31);
+            float u = (float)(int32_t)(z >> 40) * 5.9604644775390625e-08f;
+            p_out[j] = sign * p;
+            s_out[j] = u < p ? 1.0f : 0.0f;
+        }
+    }
+    """
+    void sigmoid_sample_row32 "fastrbm_sigmoid_sample_row32" (
+        const float *pre, float scale, const float *bias, uint64_t key, uint64_t base,
+        float *p_out, float *s_out, float sign, Py_ssize_t m) noexcept nogil
 
 ctypedef fused floating:
     float
@@ -19,17 +61,19 @@ def sigmoid_sample(const floating[:, ::1] pre, floating scale, const floating[::
     cdef Py_ssize_t n = pre.shape[0], m = pre.shape[1], i, j
     cdef uint64_t base
     cdef floating p
+    if m == 0:
+        return
     with nogil:
         for i in prange(n, schedule="static"):
             base = offset + <uint64_t>i * <uint64_t>m
-            for j in range(m):
-                if floating is float:
-                    p = 1 / (1 + expf(-(scale * pre[i, j] + bias[j])))
-                    s_out[i, j] = 1 if uniform32(key, base + <uint64_t>j) < p else 0
-                else:
+            if floating is float:
+                sigmoid_sample_row32(&pre[i, 0], scale, &bias[0], key, base, &p_out[i, 0], &s_out[i, 0],
+                                     sign, m)
+            else:
+                for j in range(m):
                     p = 1 / (1 + exp(-(scale * pre[i, j] + bias[j])))
                     s_out[i, j] = 1 if uniform64(key, base + <uint64_t>j) < p else 0
-                p_out[i, j] = sign * p
+                    p_out[i, j] = sign * p
 
 
 def gaussian_sample(const floating[:, ::1] pre, const floating[::1] bias, uint64_t key,
@@ -83,3 +127,46 @@ def momentum_update(floating[:, ::1] param, floating[:, ::1] velocity, const flo
                 v = momentum * velocity[i, j] + grad_scale * grad[i, j] - decay * param[i, j]
                 velocity[i, j] = v
                 param[i, j] = param[i, j] + v
+
+
+def sparse_matmul(const floating[:, ::1] a, const floating[:, ::1] b, floating[:, ::1] out):
+    """out = a @ b adding, for each row i, the rows b[j] with a[i, j] != 0, four at a time."""
+    cdef Py_ssize_t n = a.shape[0], k = a.shape[1], m = b.shape[1], i, j, c, t, nnz
+    cdef Py_ssize_t *idx
+    cdef floating x0, x1, x2, x3
+    cdef const floating *r0
+    cdef const floating *r1
+    cdef const floating *r2
+    cdef const floating *r3
+    cdef floating *o
+    with nogil:
+        for i in prange(n, schedule="static"):
+            idx = <Py_ssize_t *> malloc((k + 1) * sizeof(Py_ssize_t))
+            nnz = 0
+            for j in range(k):
+                if a[i, j] != 0:
+                    idx[nnz] = j
+                    nnz = nnz + 1
+            o = &out[i, 0] if m > 0 else NULL
+            for c in range(m):
+                o[c] = 0
+            t = 0
+            while t + 4 <= nnz:
+                x0 = a[i, idx[t]]
+                x1 = a[i, idx[t + 1]]
+                x2 = a[i, idx[t + 2]]
+                x3 = a[i, idx[t + 3]]
+                r0 = &b[idx[t], 0]
+                r1 = &b[idx[t + 1], 0]
+                r2 = &b[idx[t + 2], 0]
+                r3 = &b[idx[t + 3], 0]
+                for c in range(m):
+                    o[c] = o[c] + ((x0 * r0[c] + x1 * r1[c]) + (x2 * r2[c] + x3 * r3[c]))
+                t = t + 4
+            while t < nnz:
+                x0 = a[i, idx[t]]
+                r0 = &b[idx[t], 0]
+                for c in range(m):
+                    o[c] = o[c] + x0 * r0[c]
+                t = t + 1
+            free(idx)

@@ -8,7 +8,7 @@ import numpy as np
 from .. import _rbm_compose
 from . import _rbm, arrays
 
-__all__ = ["gibbs_half_step", "gaussian_half_step", "cd_step", "gibbs_chain", "free_energy", "ais_step"]
+__all__ = ["gibbs_half_step", "gaussian_half_step", "cd_step", "gibbs_chain", "free_energy", "ais_step", "sparse_matmul"]
 
 
 def checked(*arrays_in):
@@ -45,7 +45,13 @@ class prims:  # noqa: N801 - a namespace of functions
         t = checked(param, velocity, grad)
         _rbm.momentum_update(param, velocity, grad, t(grad_scale), t(momentum), t(decay))
 
+    @staticmethod
+    def sparse_matmul(a, b, out):
+        checked(a, b, out)
+        _rbm.sparse_matmul(a, b, out)
+
     copy = staticmethod(np.copyto)
+    use_sparse_products = True
 
 
 _rbm_compose.install(globals(), prims, arrays, np.asarray)

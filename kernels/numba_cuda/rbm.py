@@ -13,7 +13,7 @@ from .. import _rbm_compose
 from . import arrays, config
 from .rng import uniform32, uniform64
 
-__all__ = ["gibbs_half_step", "gaussian_half_step", "cd_step", "gibbs_chain", "free_energy", "ais_step"]
+__all__ = ["gibbs_half_step", "gaussian_half_step", "cd_step", "gibbs_chain", "free_energy", "ais_step", "sparse_matmul"]
 
 
 @cuda.jit
@@ -75,6 +75,21 @@ def momentum_update_kernel(param, velocity, grad, grad_scale, momentum, decay):
         param[i, j] += v
 
 
+@cuda.jit
+def sparse_matmul_kernel(a, b, out, zero):
+    """out = a @ b, one output element per thread, skipping the zeros of a."""
+    n, m = out.shape
+    start, stride = cuda.grid(1), cuda.gridsize(1)
+    for idx in range(start, n * m, stride):
+        i, c = idx // m, idx % m
+        acc = zero
+        for j in range(a.shape[1]):
+            x = a[i, j]
+            if x != 0:
+                acc += x * b[j, c]
+        out[i, c] = acc
+
+
 class prims:  # noqa: N801 - a namespace of functions
     """The element-wise primitives ``kernels/_rbm_compose.py`` chains with device products."""
 
@@ -104,6 +119,13 @@ class prims:  # noqa: N801 - a namespace of functions
     @staticmethod
     def copy(dst, src):
         dst.copy_to_device(src)
+
+    @staticmethod
+    def sparse_matmul(a, b, out):
+        sparse_matmul_kernel[config.grid_1d(out.size)](a, b, out, out.dtype.type(0))
+
+    # cd_step keeps the dense (cuBLAS) products: counting non-zeros would sync with the host.
+    use_sparse_products = False
 
 
 _rbm_compose.install(globals(), prims, arrays, arrays.to_numpy)

@@ -25,7 +25,7 @@ import numpy as np
 
 from .rng import uniform
 
-__all__ = ["gibbs_half_step", "gaussian_half_step", "cd_step", "gibbs_chain", "free_energy", "ais_step"]
+__all__ = ["gibbs_half_step", "gaussian_half_step", "cd_step", "gibbs_chain", "free_energy", "ais_step", "sparse_matmul"]
 
 STRIDE = 2**40
 
@@ -158,3 +158,14 @@ def ais_step(V, W, b, c, base_b, beta_prev, beta, key):
     _, h = gibbs_half_step(beta * pre, beta * c, key, 0)
     _, v = gibbs_half_step(beta * (h @ W.T), beta * b + (1 - beta) * base_b, key, STRIDE)
     return v, delta
+
+
+def sparse_matmul(a, b, out=None):
+    """``a @ b`` for a mostly-zero ``a`` (n, k) and dense ``b`` (k, m); returns (n, m).
+
+    Compiled backends add only the rows ``b[j]`` with ``a[i, j] != 0`` (a gather-add,
+    cost ~ nnz(a) * m instead of n * k * m), so results equal the dense product up
+    to the order of the float sums. The RBM uses it for ``v W`` and ``[v0; v_k]^T p``
+    when the visible states are sparse (MNIST: ~19 % non-zero pixels).
+    """
+    return np.matmul(a, b, out=out)
