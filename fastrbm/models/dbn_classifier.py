@@ -39,7 +39,7 @@ class DBNClassifier(MLP):
     """
 
     def __init__(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain_epochs=10, pretrain_learning_rate=0.1,
-                 pretrain_labels=True, up_down_epochs=0, optimizer="sgd", learning_rate=0.1, lr_decay=1.0,
+                 pretrain_labels=True, up_down_epochs=0, optimizer="adam", learning_rate=1e-3, lr_decay=1.0,
                  momentum=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8, batch_size=100, n_epochs=50,
                  weight_decay=0.0, max_norm=None, dropout=0.0, input_dropout=0.0, early_stopping=True,
                  validation_size=10000, patience=10, init="xavier", dtype="float32", backend=None,
