@@ -5,27 +5,24 @@ bound) and scikit-learn's BernoulliRBM (one epoch, batch 100). A plain
 ``pytest`` runs each once on a small epoch (smoke test); timings come from
 ``pytest --benchmark-only benchmarks/bench_rbm.py``.
 """
-import gzip
-import os
 
 import numpy as np
 import pytest
 
 import fastrbm
 from fastrbm import likelihood
+from fastrbm.datasets import load_mnist
 from fastrbm.rng import KeyStream
+from fastrbm.testing import find_real_mnist
 
 N_VIS, N_HID, BATCH = 784, 500, 100
-MNIST = os.environ.get("FASTRBM_DATA", "/work/shared/data/mnist")
 
 
 def training_data(n):
     """The first n MNIST training images in [0, 1], else random binary data with ~13 % ones."""
-    path = os.path.join(MNIST, "train-images-idx3-ubyte.gz")
-    if os.path.exists(path):
-        with gzip.open(path) as fh:
-            raw = np.frombuffer(fh.read(), np.uint8, offset=16).reshape(-1, N_VIS)
-        return np.ascontiguousarray(raw[:n], dtype=np.float32) / 255
+    directory = find_real_mnist()
+    if directory is not None:
+        return load_mnist("train", source="idx", data_dir=directory, n=n)[0]
     return (np.random.default_rng(0).random((n, N_VIS)) < 0.13).astype(np.float32)
 
 

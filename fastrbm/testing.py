@@ -1,12 +1,13 @@
 """Helpers for testing fastrbm's backends (used by its tests and benchmarks)."""
 import os
+from pathlib import Path
 
 import pytest
 
 import fastrbm
 from fastrbm.backend import backend_info, simulated_cuda
 
-__all__ = ["required_backends", "kernels_or_skip", "is_simulated"]
+__all__ = ["required_backends", "kernels_or_skip", "is_simulated", "find_real_mnist"]
 
 
 def required_backends():
@@ -30,3 +31,22 @@ def kernels_or_skip(config, name):
 def is_simulated(kernels):
     """True for the CUDA backend running on Numba's simulator."""
     return kernels.name == "cuda" and simulated_cuda()
+
+
+MNIST_GZ_NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                  "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+
+
+def find_real_mnist():
+    """Directory holding the four real MNIST files, or None.
+
+    Looks at ``$FASTRBM_DATA``, then ``shared/data/mnist`` beside the repository
+    (found from the working directory and from an editable install).
+    """
+    here = Path(__file__).resolve().parents[1]
+    candidates = [os.environ.get("FASTRBM_DATA"), Path.cwd().parent / "shared/data/mnist",
+                  here.parent / "shared/data/mnist"]
+    for candidate in filter(None, candidates):
+        if all((Path(candidate) / name).is_file() for name in MNIST_GZ_NAMES):
+            return Path(candidate)
+    return None

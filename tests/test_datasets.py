@@ -25,19 +25,11 @@ from fastrbm.datasets import (MNIST_FILES, ChecksumMismatchError, MNISTDownloadE
                               MNISTFormatError, MNISTNotFoundError, TFDSUnavailableError,
                               _write_idx, binarize, download_mnist, load_mnist, read_idx)
 from fastrbm.rng import KeyStream, seed_from_random_state, uniform
+from fastrbm.testing import find_real_mnist
 
 FIRST_TRAIN = [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
 FIRST_TEST = [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
 GZ_NAMES = [f"{stem}.gz" for split in ("train", "test") for stem in MNIST_FILES[split]]
-
-
-def find_real_mnist():
-    """The directory of the real files ($FASTRBM_DATA first), or None."""
-    candidates = [os.environ.get("FASTRBM_DATA"), Path(__file__).parents[2] / "shared/data/mnist"]
-    for candidate in filter(None, candidates):
-        if all((Path(candidate) / name).is_file() for name in GZ_NAMES):
-            return Path(candidate)
-    return None
 
 
 REAL_DIR = find_real_mnist()

@@ -1,6 +1,4 @@
 """The Hopfield model: storage, recall, energy descent, the Gibbs measure, bad input, files."""
-import gzip
-import os
 
 import numpy as np
 import pytest
@@ -9,11 +7,11 @@ import fastrbm
 from fastrbm import Hopfield
 from fastrbm._io import ModelFileError
 from fastrbm.capacity import capacity_curve
+from fastrbm.datasets import load_mnist
 from fastrbm.models.hopfield import recall_demo
 from fastrbm.plotting import read_png
 from fastrbm.testing import is_simulated
 
-MNIST_DIR = "/work/shared/data/mnist"
 
 
 def bipolar(rng, shape):
@@ -219,22 +217,10 @@ def test_save_load_round_trip(tmp_path, rng):
         Hopfield.load(tmp_path / "missing.npz")
 
 
-def read_idx_digits(n_per_class=1, classes=range(5)):
-    """A few MNIST training digits, one per class, from the canonical IDX files."""
-    with gzip.open(os.path.join(MNIST_DIR, "train-images-idx3-ubyte.gz")) as fh:
-        images = np.frombuffer(fh.read(16 + 784 * 2000)[16:], dtype=np.uint8).reshape(-1, 784)
-    with gzip.open(os.path.join(MNIST_DIR, "train-labels-idx1-ubyte.gz")) as fh:
-        labels = np.frombuffer(fh.read(8 + 2000)[8:], dtype=np.uint8)
-    picks = [np.flatnonzero(labels == c)[:n_per_class] for c in classes]
-    return images[np.concatenate(picks)].astype(np.float32) / 255
-
-
 @pytest.mark.parametrize("corruption", ["flip", "mask"])
 def test_recall_demo(tmp_path, rng, corruption):
-    if os.path.exists(os.path.join(MNIST_DIR, "train-images-idx3-ubyte.gz")):
-        images = read_idx_digits()
-    else:  # generated blocky "images" when the data are absent
-        images = np.kron(rng.random((5, 7, 7)) > 0.5, np.ones((4, 4))).reshape(5, 784).astype(np.float32)
+    X, y = load_mnist("train", source="sample")
+    images = X[[int(np.flatnonzero(y == c)[0]) for c in range(5)]]  # one digit per class
     out = recall_demo(images, n_patterns=3, noise=0.1, corruption=corruption,
                       path=str(tmp_path / "demo.png"), random_state=0)
     assert out["original"].shape == out["recalled"].shape == (3, 784)

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import fastrbm
-from rbm_data import mnist
+from fastrbm.datasets import load_mnist
+from fastrbm.testing import find_real_mnist
 
 
 @pytest.mark.slow
@@ -17,8 +18,11 @@ from rbm_data import mnist
 def test_pcd_784_500_reaches_minus_100_nats(request):
     if "slow" not in (request.config.getoption("markexpr") or "") or "not slow" in request.config.getoption("markexpr"):
         pytest.skip("20+ minutes: select it with -m slow (or -m 'mnist and slow')")
-    train = (mnist("train") > 0.5).astype(np.float32)
-    test = (mnist("test") > 0.5).astype(np.float32)
+    directory = find_real_mnist()
+    if directory is None:
+        pytest.skip("real MNIST files absent (set FASTRBM_DATA)")
+    train = (load_mnist("train", source="idx", data_dir=directory)[0] > 0.5).astype(np.float32)
+    test = (load_mnist("test", source="idx", data_dir=directory)[0] > 0.5).astype(np.float32)
     n_epochs = 30
     start = time.perf_counter()
     rbm = fastrbm.RBM(500, persistent=True, batch_size=100, learning_rate=0.05, weight_decay=2e-4,
