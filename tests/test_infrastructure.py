@@ -44,15 +44,17 @@ def test_model_file_round_trip_and_errors(tmp_path):
         _io.load_npz(tmp_path / "missing.npz", "RBM")
 
 
-def test_failed_save_keeps_previous_model(tmp_path):
+def test_failed_save_keeps_previous_model(tmp_path, monkeypatch):
     path = _io.save_npz(tmp_path / "m.npz", "RBM", {"W": np.ones(3)}, {})
 
-    class Unsaveable:
-        def __array__(self, *args, **kwargs):
-            raise RuntimeError("disk full")
+    def crash_midway(fh, **arrays):  # half a file written, then the "disk" fails
+        fh.write(b"PK\x03\x04 partial")
+        raise RuntimeError("disk full")
 
+    monkeypatch.setattr(_io.np, "savez", crash_midway)
     with pytest.raises(RuntimeError):
-        _io.save_npz(path, "RBM", {"W": Unsaveable()}, {})
+        _io.save_npz(path, "RBM", {"W": np.zeros(3)}, {})
+    monkeypatch.undo()
     arrays, _ = _io.load_npz(path, "RBM")
     np.testing.assert_array_equal(arrays["W"], np.ones(3))
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
