@@ -4,10 +4,10 @@ Unavailable backends are skipped with their reason, except those named in
 ``FASTRBM_REQUIRE_BACKENDS`` (CI sets it to all four), which fail instead, so
 that no backend is silently skipped there. ``--disable-backend NAME`` drops one.
 """
+import fastrbm  # first: it sets OPENBLAS_THREAD_TIMEOUT before NumPy loads OpenBLAS
+
 import numpy as np
 import pytest
-
-import fastrbm
 from fastrbm.backend import BACKENDS, backend_info
 from fastrbm.testing import kernels_or_skip, required_backends
 
