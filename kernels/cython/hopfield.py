@@ -10,7 +10,7 @@ import os
 import numpy as np
 
 from . import _hopfield
-from .._hopfield_host import storkey_rows
+from .._hopfield_host import pad_patterns, storkey_rows
 from ..reference.arrays import matmul
 from ..reference.hopfield import __all__  # noqa: F401 - the same kernel names on every backend
 
@@ -53,10 +53,12 @@ def hopfield_async_lowrank(patterns_t, scale, thresholds, states, overlaps, key,
     patterns_t = _c(patterns_t, dt)
     order, sweeps, converged, n_threads = sweep_buffers(states)
     stochastic = bool(np.isfinite(beta))
-    _hopfield.async_sweeps_lowrank(patterns_t, (patterns_t * patterns_t).sum(axis=1), dt.type(scale),
-                                   _c(thresholds, dt), states, overlaps, np.uint64(key), int(max_sweeps),
+    q, m = pad_patterns(patterns_t, overlaps)
+    _hopfield.async_sweeps_lowrank(q, (patterns_t * patterns_t).sum(axis=1), dt.type(scale),
+                                   _c(thresholds, dt), states, m, np.uint64(key), int(max_sweeps),
                                    2.0 * beta if stochastic else 0.0, stochastic, order, sweeps, converged,
                                    n_threads)
+    overlaps[:] = m[:, :overlaps.shape[1]]
     return states, overlaps, sweeps, converged.astype(bool)
 
 

@@ -8,7 +8,7 @@ import math
 import numpy as np
 from numba import njit, prange, uint64
 
-from .._hopfield_host import storkey_rows
+from .._hopfield_host import pad_patterns, storkey_rows
 from ..reference.arrays import matmul
 from .rng import mix, uniform32, uniform64
 from ..reference.hopfield import __all__  # noqa: F401 - the same kernel names on every backend
@@ -136,8 +136,10 @@ def _async_lowrank(patterns_t, d, scale, thresholds, states, overlaps, key, max_
 def hopfield_async_lowrank(patterns_t, scale, thresholds, states, overlaps, key, max_sweeps, beta=np.inf):
     order, sweeps, converged, flags = sweep_args(states, beta)
     d = (patterns_t * patterns_t).sum(axis=1)
-    _async_lowrank(patterns_t, d, states.dtype.type(scale), thresholds, states, overlaps, np.uint64(key),
+    q, m = pad_patterns(patterns_t, overlaps)
+    _async_lowrank(q, d, states.dtype.type(scale), thresholds, states, m, np.uint64(key),
                    int(max_sweeps), *flags, order, sweeps, converged)
+    overlaps[:] = m[:, :overlaps.shape[1]]
     return states, overlaps, sweeps, converged
 
 
