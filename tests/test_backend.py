@@ -1,5 +1,6 @@
 """The registry: selection, errors, and the kernel contract on every backend."""
 import inspect
+import os
 import subprocess
 import sys
 
@@ -57,7 +58,7 @@ def test_cuda_without_simulator_or_gpu_says_no_device():
     code = ("import fastrbm; from numba import cuda; "
             "print(cuda.is_available()); "
             "print([r['reason'] for r in fastrbm.backend_info() if r['name'] == 'cuda'][0])")
-    env = {k: v for k, v in __import__("os").environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     has_gpu, reason = out.stdout.splitlines()[:2]
     if has_gpu == "False":
@@ -82,3 +83,17 @@ def test_import_from_any_directory(tmp_path):
                          cwd=tmp_path, capture_output=True, text=True)
     if "cython" in registry.available_backends():
         assert out.returncode == 0, out.stderr
+
+
+@pytest.mark.parametrize("code,preset,want", [
+    ("import fastrbm", None, "4"),                 # fastrbm first: a short OpenBLAS spin
+    ("import fastrbm", "28", "28"),                # the user's setting wins
+    ("import numpy, fastrbm", None, "unset"),      # too late: OpenBLAS has read it already
+])
+def test_openblas_spin_default(code, preset, want):
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    if preset is not None:
+        env["OPENBLAS_THREAD_TIMEOUT"] = preset
+    probe = code + "; import os; print(os.environ.get('OPENBLAS_THREAD_TIMEOUT', 'unset'))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == want
