@@ -1,5 +1,4 @@
 """``fastrbm demo`` (the README's main job) and ``fastrbm hopfield``."""
-import math
 import time
 from pathlib import Path
 
@@ -28,48 +27,22 @@ def random_patterns(n_neurons, n_patterns, seed):
     return (np.random.default_rng(seed).random((n_patterns, n_neurons)) < 0.5).astype(np.float32)
 
 
-def corrupt(patterns, noise, corruption, seed):
-    """Flip a fraction ``noise`` of the bits, or blank the lower half (``mask``)."""
-    if corruption == "mask":
-        out = patterns.copy()
-        out[:, patterns.shape[1] // 2:] = 0
-        return out
-    flip = np.random.default_rng(seed).random(patterns.shape) < noise
-    return np.where(flip, 1 - patterns, patterns).astype(patterns.dtype)
-
-
-def padded_square(images):
-    """Pad (n, N) images with background to (n, s*s), s = ceil(sqrt(N)); returns images and shape."""
-    side = math.isqrt(images.shape[1] - 1) + 1
-    out = np.zeros((len(images), side * side), dtype=images.dtype)
-    out[:, :images.shape[1]] = images
-    return out, (side, side)
-
-
 def run_hopfield(patterns, noise, corruption, rule, beta, sweeps, backend, seed, path):
-    """Store ``patterns`` (p, N) in {0, 1}, corrupt, recall, save originals/corrupted/recalled rows.
+    """Store ``patterns`` (p, N) in {0, 1}, corrupt, recall, save originals/corrupted/recalled rows
+    (:func:`fastrbm.models.hopfield.recall_demo`). Returns a dict of summary numbers."""
+    from .models.hopfield import recall_demo
 
-    Returns a dict of summary numbers.
-    """
-    from .models.hopfield import Hopfield
-    from .plotting import save_image_grid
-
-    net = Hopfield(patterns.shape[1], rule=rule, states="binary", backend=backend, random_state=seed)
-    net.store(patterns)
-    corrupted = corrupt(patterns, noise, corruption, seed + 1)
-    result = net.recall(corrupted, max_sweeps=sweeps, beta=beta)
-    recalled = result.states
-    rows = np.vstack([patterns, corrupted, recalled])
-    rows, shape = (rows, (28, 28)) if patterns.shape[1] == 784 else padded_square(rows)
-    save_image_grid(path, rows, image_shape=shape, n_cols=len(patterns))
+    r = recall_demo(patterns, n_patterns=len(patterns), noise=noise, corruption=corruption, rule=rule,
+                    path=path, max_sweeps=sweeps, beta=beta, backend=backend, random_state=seed)
+    original, corrupted, recalled = r["original"], r["corrupted"], r["recalled"]
     return {
-        "exact": int(np.sum(np.all(recalled == patterns, axis=1))),
-        "bit_error_before": float(np.mean(corrupted != patterns)),
-        "bit_error_after": float(np.mean(recalled != patterns)),
-        "energy_before": float(np.mean(net.energy(corrupted))),
-        "energy_after": float(np.mean(net.energy(recalled))),
-        "converged": int(np.sum(result.converged)),
-        "sweeps": int(np.max(result.sweeps)),
+        "exact": int(np.sum(np.all(recalled == original, axis=1))),
+        "bit_error_before": float(np.mean(corrupted != original)),
+        "bit_error_after": float(np.mean(recalled != original)),
+        "energy_before": float(np.mean(r["energy_before"])),
+        "energy_after": float(np.mean(r["energy_after"])),
+        "converged": int(np.sum(r["converged"])),
+        "sweeps": int(np.max(r["sweeps"])),
     }
 
 

@@ -3,13 +3,14 @@
 PNGs are written with zlib alone, so pictures work on a bare install;
 matplotlib (the ``plot`` extra) is only needed for line plots.
 """
+import math
 import os
 import struct
 import zlib
 
 import numpy as np
 
-__all__ = ["write_png", "read_png", "tile_images", "save_image_grid"]
+__all__ = ["write_png", "read_png", "tile_images", "save_image_grid", "pad_to_square"]
 
 
 def _chunk(tag, data):
@@ -90,3 +91,14 @@ def save_image_grid(path, images, image_shape=(28, 28), n_cols=None, gap=2, scal
     if zoom > 1:
         grid = np.kron(grid, np.ones((zoom, zoom), dtype=np.uint8))
     return write_png(path, grid)
+
+
+def pad_to_square(images):
+    """Images (n, N) padded with background to (n, s*s), s = ceil(sqrt(N)): any vector can then
+    be drawn as a square tile. Returns (images, (s, s)); unchanged when N is a square."""
+    side = math.isqrt(images.shape[1] - 1) + 1
+    if side * side == images.shape[1]:
+        return images, (side, side)
+    out = np.zeros((len(images), side * side), dtype=images.dtype)
+    out[:, :images.shape[1]] = images
+    return out, (side, side)

@@ -245,3 +245,13 @@ def test_capacity_curve_hebbian_and_storkey():
 
 def test_backend_argument_is_used():
     assert Hopfield(3, backend="numpy")._kernels is fastrbm.get_backend("numpy")
+
+
+def test_recall_demo_any_size_glauber(tmp_path, rng):
+    """A vector of 50 neurons is drawn as an 8x8 tile (padded); beta reaches the dynamics."""
+    patterns = (rng.random((2, 50)) < 0.5).astype(np.float32)
+    out = recall_demo(patterns, n_patterns=2, noise=0.0, rule="hebbian", path=str(tmp_path / "d.png"),
+                      max_sweeps=3, beta=50.0, random_state=1)
+    assert read_png(out["path"]).shape == (2 * (3 * 10 + 2), 2 * (2 * 10 + 2))
+    assert np.all(out["sweeps"] == 3)  # Glauber runs exactly max_sweeps
+    assert out["energy_before"].shape == out["energy_after"].shape == (2,)

@@ -330,7 +330,7 @@ class Hopfield:
 
 
 def recall_demo(images, n_patterns=3, noise=0.1, corruption="flip", rule="storkey", path=None,
-                image_shape=(28, 28), max_sweeps=50, backend=None, random_state=None):
+                image_shape=None, max_sweeps=50, beta=None, backend=None, random_state=None):
     """Store binarised images, corrupt them, recall them, optionally save a picture.
 
     Parameters
@@ -343,11 +343,15 @@ def recall_demo(images, n_patterns=3, noise=0.1, corruption="flip", rule="storke
         Flip a random fraction of pixels, or blank the lower half of each image.
     path : str, optional
         Where to save a PNG grid: originals / corrupted / recalled, one row each.
+    image_shape : (h, w), optional
+        Tile shape in the picture; default: square, padded with background when N is not.
+    max_sweeps, beta
+        As in :meth:`Hopfield.recall` (beta None: deterministic dynamics).
 
     Returns
     -------
-    dict with ``original``, ``corrupted``, ``recalled`` (each (n_patterns, h*w) in {0, 1}),
-    ``converged`` and ``path``.
+    dict with ``original``, ``corrupted``, ``recalled`` (each (n_patterns, N) in {0, 1}),
+    ``converged``, ``sweeps``, ``energy_before`` and ``energy_after`` (per pattern) and ``path``.
 
     Notes
     -----
@@ -370,10 +374,14 @@ def recall_demo(images, n_patterns=3, noise=0.1, corruption="flip", rule="storke
         corrupted[:, original.shape[1] // 2:] = 0
     net = Hopfield(original.shape[1], rule=rule, states="binary", backend=backend,
                    random_state=rng.integers(2**63)).store(original)
-    result = net.recall(corrupted, max_sweeps=max_sweeps)
+    result = net.recall(corrupted, max_sweeps=max_sweeps, beta=beta)
     if path is not None:
-        from ..plotting import save_image_grid
-        save_image_grid(path, np.vstack([original, corrupted, result.states]), image_shape, n_cols=n_patterns)
+        from ..plotting import pad_to_square, save_image_grid
+        rows = np.vstack([original, corrupted, result.states])
+        if image_shape is None:
+            rows, image_shape = pad_to_square(rows)
+        save_image_grid(path, rows, image_shape, n_cols=n_patterns)
     return {"original": original, "corrupted": corrupted, "recalled": result.states,
-            "converged": result.converged, "path": path}
+            "converged": result.converged, "sweeps": result.sweeps,
+            "energy_before": net.energy(corrupted), "energy_after": net.energy(result.states), "path": path}
 
