@@ -134,3 +134,36 @@ def test_bad_input(digits):
         dbn.sample(2, label=10)
     with pytest.raises(ValueError, match="out of range"):
         dbn.score(X, y + 1)
+
+
+def test_ctrl_c_during_pretraining_leaves_a_complete_checkpoint(tmp_path, digits, monkeypatch):
+    """Ctrl-C (under stop_on_interrupt) in the first RBM: it stops after that minibatch, the RBMs
+    above keep their initial weights (no training), and the DBN is whole: it saves and predicts."""
+    from fastrbm import interrupt
+
+    X, y, Xt, _ = digits
+    polls = iter([False, False, False])
+    monkeypatch.setattr(interrupt, "requested", lambda: next(polls, True))  # pressed at the 4th poll
+    dbn = DBN((64, 32, 16), n_labels=10, n_epochs=5, batch_size=20, backend="numba", random_state=0).fit(X, y)
+    assert dbn.interrupted_
+    epochs = [len(layer["epochs"]) for layer in dbn.history_["pretrain"]]
+    assert epochs[0] == 1 and epochs[1:] == [0]
+    back = DBN.load(dbn.save(tmp_path / "checkpoint.npz"))
+    np.testing.assert_array_equal(back.free_energies(Xt[:5]), dbn.free_energies(Xt[:5]))
+
+
+def test_ctrl_c_stops_the_labelled_top_rbm(digits, monkeypatch):
+    """The top RBM (with label units) polls Ctrl-C per minibatch too: one epoch, cut short."""
+    import fastrbm
+    from fastrbm import interrupt
+    from fastrbm.models._top_rbm import train_rbm
+    from fastrbm.rng import KeyStream
+
+    X, y, _, _ = digits
+    V = np.hstack([X, np.eye(10, dtype=np.float32)[y]]).astype(np.float32)
+    calls = []
+    monkeypatch.setattr(interrupt, "requested", lambda: calls.append(1) or len(calls) > 2)
+    *_, history = train_rbm(fastrbm.get_backend("numpy"), V, 16, n_labels=10, dtype=np.float32,
+                            keys=KeyStream(0), n_epochs=5, batch_size=20, learning_rate=0.05, k=1, momentum=0.5,
+                            final_momentum=0.9, momentum_switch_epoch=5, weight_decay=0.0)
+    assert len(history) == 1 and len(calls) == 4  # 3 minibatches, then the epoch loop's check

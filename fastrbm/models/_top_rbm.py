@@ -8,6 +8,7 @@ All arithmetic is in backend kernels: ``gibbs_half_step`` (rbm domain),
 import numpy as np
 from tqdm.auto import tqdm
 
+from .. import interrupt
 from ._common import permutation, uniform_matrix
 
 __all__ = ["train_rbm", "hidden_probabilities"]
@@ -84,7 +85,11 @@ def train_rbm(K, V, n_hidden, *, n_labels, learning_rate, n_epochs, batch_size, 
                 chain = h
             if i % 50 == 0:  # a sampled reconstruction error keeps host transfers rare
                 err += float(np.mean((K.to_numpy(recon) - vb) ** 2))
-        history.append({"epoch": epoch + 1, "reconstruction_error": err / len(range(0, n_batches, 50))})
+            if interrupt.requested():  # Ctrl-C under fastrbm.interrupt.stop_on_interrupt()
+                break
+        history.append({"epoch": epoch + 1, "reconstruction_error": err / len(range(0, i + 1, 50))})
+        if interrupt.requested():
+            break
         if verbose:
             tqdm.write(f"{desc} epoch {epoch + 1}: reconstruction error {history[-1]['reconstruction_error']:.4f}")
     return K.to_numpy(W), K.to_numpy(b), K.to_numpy(c), history

@@ -164,6 +164,10 @@ class DBN:
             start = time.perf_counter()
             n_lab = self.n_labels if top else 0
             V = np.hstack([data, self._onehot(y, len(data))]) if n_lab else data
+            if interrupt.requested():
+                # Ctrl-C stopped a lower RBM: the layers above get no training, only their
+                # initialisation, so that the DBN is complete and can be saved as a checkpoint.
+                per_layer["n_epochs"][l] = 0
             W, b, c, hist = self._train_layer(V, sizes[l + 1], n_lab, per_layer, l)
             self.history_["pretrain"].append({"layer": l, "time": time.perf_counter() - start, "epochs": hist})
             if top:
@@ -178,6 +182,7 @@ class DBN:
                 u = K.to_numpy(K.uniform(self._keys.next_key(), data.shape, dt))
                 data = (u < data).astype(dt)
         self.n_features_in_ = sizes[0]
+        self.interrupted_ = interrupt.requested()
         return self
 
     def _train_layer(self, V, n_hidden, n_labels, per_layer, l):
