@@ -1,4 +1,5 @@
 """fastrbm.RBM / GaussianRBM: training, backends agreeing, likelihoods, sklearn API, files, bad input."""
+import functools
 import itertools
 
 import numpy as np
@@ -176,6 +177,36 @@ def test_gaussian_rbm(rng, tmp_path):
     loaded = fastrbm.GaussianRBM.load(rbm.save(tmp_path / "g"))
     np.testing.assert_array_equal(loaded.sigma_, rbm.sigma_)
     np.testing.assert_allclose(loaded.transform(X[:5]), rbm.transform(X[:5]))
+
+
+def learned_scale_data(rng, n=2000):
+    """Features 0-3: one of two clusters, +-2 on all four, plus independent noise of std 0.3
+    (marginal std ~2); feature 4: pure noise of std 1.5, nothing for hidden units to explain."""
+    cluster = rng.integers(0, 2, n)[:, None] * 2.0 - 1.0
+    return np.hstack([2 * cluster + 0.3 * rng.standard_normal((n, 4)),
+                      1.5 * rng.standard_normal((n, 1))]).astype(np.float32)
+
+
+def test_gaussian_rbm_learns_its_visible_scales(rng):
+    """Once a hidden unit explains the clusters, the learned scales of features 0-3 fall from the
+    marginal std (~2) to the noise within a cluster (0.3); feature 4 keeps its std (Cho et al. 2011)."""
+    X = learned_scale_data(rng)
+    rbm = fastrbm.GaussianRBM(4, n_epochs=16, variance="learned", learning_rate=0.02, batch_size=50,
+                              backend="numba", random_state=0).fit(X)
+    assert np.all((rbm.sigma_[:4] > 0.2) & (rbm.sigma_[:4] < 0.45)), rbm.sigma_
+    np.testing.assert_allclose(rbm.sigma_[4], 1.5, rtol=0.15)
+    fixed = fastrbm.GaussianRBM(4, n_epochs=1, variance="data", random_state=0).fit(X)
+    np.testing.assert_allclose(fixed.sigma_, X.std(axis=0), rtol=1e-5)  # "data" does not move
+
+
+def test_gaussian_rbm_learned_scales_agree_across_backends(backend, rng):
+    X = learned_scale_data(rng, 50)  # one step: the CUDA simulator takes ~20 s a step
+    make = functools.partial(fastrbm.GaussianRBM, 4, n_epochs=1, variance="learned", batch_size=50,
+                             learning_rate=0.05, random_state=0)
+    ref = make(backend="numpy").fit(X)
+    got = make(backend=backend.name).fit(X)
+    assert not np.allclose(ref.sigma_, X.std(axis=0))  # the scales did move
+    np.testing.assert_allclose(got.sigma_, ref.sigma_, rtol=1e-3)
 
 
 @pytest.mark.parametrize("bad, error, match", [

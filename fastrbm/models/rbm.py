@@ -228,18 +228,19 @@ class RBM(Estimator):
         start = time.perf_counter()
         epoch = self.n_epochs_done_
         momentum = self.momentum if epoch < self.momentum_switch_epoch else self.final_momentum
-        Xm = self._prepare(X)
-        n = len(Xm)
+        n = len(X)
         order = np.argsort(uniform(self._keys().next_key(), (n,), np.float64), kind="stable")
         if self.persistent and (self._chain is None or len(self._chain) < min(self.batch_size, n)):
-            first = K.asarray(Xm[order[:self.batch_size]])
+            first = K.asarray(self._prepare(X[order[:self.batch_size]]))
             _, self._chain = self._sample_hidden_k(first)
         for lo in range(0, n, self.batch_size):
-            v0 = K.asarray(Xm[order[lo:lo + self.batch_size]])
+            # prepared per minibatch: a learned visible scale (GaussianRBM) changes between steps
+            v0 = K.asarray(self._prepare(X[order[lo:lo + self.batch_size]]))
             chain = self._chain[:len(v0)] if self.persistent else None
             K.cd_step(self._W, self._b, self._c, *self._velocity, v0, self._keys().next_key(),
                       k=self.k, learning_rate=float(self.learning_rate), momentum=float(momentum),
                       weight_decay=float(self.weight_decay), chain=chain, gaussian_visible=self._gaussian)
+            self._after_step(v0)
             if interrupt.requested():
                 break
         record = {"epoch": epoch + 1, "momentum": momentum,
@@ -253,6 +254,9 @@ class RBM(Estimator):
         record["time_s"] = time.perf_counter() - start
         self.history_.append(record)
         self.n_epochs_done_ = epoch + 1
+
+    def _after_step(self, v0):
+        """Hook after each CD step on the model-space minibatch ``v0`` (GaussianRBM learns its scale)."""
 
     def _reconstruction_error(self, X):
         """Mean squared error per unit of the mean-field reconstruction."""
@@ -469,15 +473,28 @@ class RBM(Estimator):
         pass
 
 
+VARIANCES = ("unit", "data", "learned")
+MAX_LOG_SCALE_STEP = 0.1  # largest change of log s per CD step (learned variance)
+MIN_SCALE = 1e-3
+
+
 class GaussianRBM(RBM):
     """RBM with real-valued (Gaussian) visible units and Bernoulli hidden units.
 
     ``E(v, h) = sum_i (v_i - b_i)^2 / (2 s_i^2) - c.h - sum_ij (v_i / s_i) W_ij h_j``
-    with ``s = 1`` (``variance="unit"``: standardise your data first) or ``s``
-    the per-feature standard deviation of the training data (``variance="data"``,
-    estimated once at ``fit``; the model then works on ``v / s`` internally and
-    returns visible values in data units). Same kernels and API as :class:`RBM`;
-    use a smaller learning rate (default 0.01). Exact/AIS log Z are not provided.
+    with the visible scales ``s`` (``sigma_``) chosen by ``variance``:
+
+    * ``"unit"``: ``s = 1`` (standardise your data first);
+    * ``"data"``: the per-feature standard deviation of the training data, fixed at ``fit``;
+    * ``"learned"``: starts there and is learned with the other parameters, by gradient
+      ascent on ``z = log s`` (Cho, Ilin & Raiko 2011): after each CD step,
+      ``dz_i = lr * (<(u_i - b~_i)^2 - u_i (W p(h|u))_i>_data - <same>_model)`` with
+      ``u = v / s`` and ``b~ = b / s``, the model term from a k-step chain started at the
+      minibatch; ``|dz_i| <= 0.1`` per step, ``s >= 1e-3``.
+
+    The model works on ``v / s`` internally (the same unit-variance kernels) and returns
+    visible values in data units. Same API as :class:`RBM`; use a smaller learning rate
+    (default 0.01). Exact/AIS log Z are not provided.
     """
 
     _kind = "GaussianRBM"
@@ -495,10 +512,10 @@ class GaussianRBM(RBM):
 
     def _check_params(self):
         super()._check_params()
-        check_param("variance", self.variance, choices=("unit", "data"))
+        check_param("variance", self.variance, choices=VARIANCES)
 
     def _initialise(self, X):
-        std = X.std(axis=0) if self.variance == "data" else np.ones(X.shape[1])
+        std = np.ones(X.shape[1]) if self.variance == "unit" else X.std(axis=0)
         self.sigma_ = np.where(std > 1e-6, std, 1.0).astype(self._np_dtype())
         super()._initialise(X)
 
@@ -510,6 +527,27 @@ class GaussianRBM(RBM):
 
     def _restore(self, V):
         return V * self.sigma_
+
+    def _after_step(self, v0):
+        if self.variance != "learned":
+            return
+        K = self._K
+        W, b_scaled = self._W, K.to_numpy(self._b)
+
+        def statistic(u, ph):  # -s_i dE/ds_i averaged over the rows: (u - b~)^2 - u (W ph)
+            top_down = K.to_numpy(K.matmul(ph, W, transpose_b=True))
+            u = K.to_numpy(u)
+            return np.mean((u - b_scaled) ** 2 - u * top_down, axis=0)
+
+        _, u_model = K.gibbs_chain(v0, W, self._b, self._c, self._keys().next_key(), self.k, 0, True)
+        grad = statistic(v0, self._sample_hidden_k(v0)[0]) - statistic(u_model, self._sample_hidden_k(u_model)[0])
+        step = np.clip(float(self.learning_rate) * grad, -MAX_LOG_SCALE_STEP, MAX_LOG_SCALE_STEP)
+        new_sigma = np.maximum(self.sigma_ * np.exp(step), MIN_SCALE).astype(self._np_dtype())
+        # b (data units) = s * b~ stays put while s moves: rescale b~ and its velocity.
+        ratio = self.sigma_ / new_sigma
+        self._set_param("_b", b_scaled * ratio)
+        self._velocity[1] = K.asarray((K.to_numpy(self._velocity[1]) * ratio).astype(self._np_dtype()))
+        self.sigma_ = new_sigma
 
     def score_samples(self, X):
         raise NotImplementedError("pseudo-likelihood is defined for binary visible units only")
