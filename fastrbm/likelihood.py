@@ -8,8 +8,8 @@ import numpy as np
 
 from .kernels.reference.rbm import softplus
 
-__all__ = ["MAX_EXACT_UNITS", "exact_log_partition", "ais_log_partition", "beta_schedule",
-           "base_rate_biases"]
+__all__ = ["MAX_EXACT_UNITS", "exact_log_partition", "exact_log_partition_gaussian", "ais_log_partition",
+           "beta_schedule", "base_rate_biases"]
 
 MAX_EXACT_UNITS = 25
 CHUNK_ELEMENTS = 1 << 22  # states x units per chunk of the enumeration
@@ -48,6 +48,32 @@ def exact_log_partition(kernels, W, b, c):
         minus_f = -kernels.to_numpy(kernels.free_energy(kernels.asarray(states), Wk, bk, ck))
         parts.append(logsumexp(minus_f))
     return logsumexp(np.array(parts))
+
+
+def exact_log_partition_gaussian(W, b, c):
+    """log Z of a unit-variance Gaussian-Bernoulli RBM by enumerating its hidden layer (<= 25 units).
+
+    ``E(u, h) = |u - b|^2 / 2 - c.h - u.W h``; integrating ``u`` out is a Gaussian integral,
+    ``Z = (2 pi)^(n/2) sum_h exp(c.h + |b + W h|^2 / 2 - |b|^2 / 2)``. Host NumPy, float64.
+
+    Parameters
+    ----------
+    W : ndarray (n_visible, n_hidden); b, c : ndarrays (n_visible,), (n_hidden,)
+    """
+    W, b, c = (np.asarray(a, dtype=np.float64) for a in (W, b, c))
+    n_vis, n_hid = W.shape
+    if n_hid > MAX_EXACT_UNITS:
+        raise ValueError(f"exact log Z of a Gaussian RBM enumerates the hidden layer: at most "
+                         f"{MAX_EXACT_UNITS} units, got {n_hid}")
+    bits = np.arange(n_hid - 1, -1, -1, dtype=np.int64)
+    chunk = max(1, CHUNK_ELEMENTS // max(n_hid, n_vis))
+    parts = []
+    for start in range(0, 1 << n_hid, chunk):
+        index = np.arange(start, min(start + chunk, 1 << n_hid), dtype=np.int64)
+        h = ((index[:, None] >> bits) & 1).astype(np.float64)
+        mean = b + h @ W.T
+        parts.append(logsumexp(h @ c + 0.5 * np.einsum("ij,ij->i", mean, mean)))
+    return logsumexp(np.array(parts)) - 0.5 * b @ b + 0.5 * n_vis * np.log(2 * np.pi)
 
 
 def base_rate_biases(X, eps=1e-3):

@@ -209,6 +209,25 @@ def test_gaussian_rbm_learned_scales_agree_across_backends(backend, rng):
     np.testing.assert_allclose(got.sigma_, ref.sigma_, rtol=1e-3)
 
 
+def test_gaussian_rbm_exact_log_z_and_likelihood_match_numerical_integration(rng):
+    """Two visible units, three hidden: Z = integral of exp(-F(u)) du on a fine grid, and the
+    log-likelihood in data units (scales s != 1) against the grid-normalised density."""
+    X = (rng.standard_normal((400, 2)) * [2.0, 0.5] + [1.0, -3.0]).astype(np.float32)
+    rbm = fastrbm.GaussianRBM(3, n_epochs=5, variance="data", learning_rate=0.05, random_state=0).fit(X)
+    rbm.W_ = rbm.W_ + rng.standard_normal(rbm.W_.shape).astype(np.float32)  # make the hidden layer matter
+    step = 0.01
+    grid = np.arange(-12, 12, step)
+    u = np.stack(np.meshgrid(grid, grid, indexing="ij"), axis=-1).reshape(-1, 2)
+    minus_f = -rbm.free_energy((u * rbm.sigma_).astype(np.float32)).astype(np.float64)
+    top = minus_f.max()
+    log_z_grid = top + np.log(np.exp(minus_f - top).sum() * step * step)
+    assert rbm.log_partition() == pytest.approx(log_z_grid, abs=1e-3)
+    want = np.mean(-rbm.free_energy(X).astype(np.float64)) - log_z_grid - np.log(rbm.sigma_).sum()
+    assert rbm.log_likelihood(X) == pytest.approx(want, abs=1e-3)
+    with pytest.raises(NotImplementedError, match="AIS"):
+        rbm.log_partition(method="ais")
+
+
 @pytest.mark.parametrize("bad, error, match", [
     (np.ones((3, 5)), ValueError, "features"),
     (np.full((3, 8), 1.5), ValueError, "above"),

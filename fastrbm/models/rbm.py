@@ -401,8 +401,6 @@ class RBM(Estimator):
         """
         check_is_fitted(self, "W_")
         check_param("method", method, choices=("auto", "exact", "ais"))
-        if self._gaussian:
-            raise NotImplementedError("log_partition is implemented for Bernoulli RBMs only")
         small = min(self.n_features_in_, self.n_hidden) <= likelihood.MAX_EXACT_UNITS
         if method == "exact" or (method == "auto" and small):
             log_z, std = likelihood.exact_log_partition(self._K, self.W_, self.b_, self.c_), 0.0
@@ -494,7 +492,8 @@ class GaussianRBM(RBM):
 
     The model works on ``v / s`` internally (the same unit-variance kernels) and returns
     visible values in data units. Same API as :class:`RBM`; use a smaller learning rate
-    (default 0.01). Exact/AIS log Z are not provided.
+    (default 0.01). ``log_partition`` / ``log_likelihood`` are exact for ``n_hidden <= 25``
+    (no AIS for Gaussian visible units).
     """
 
     _kind = "GaussianRBM"
@@ -548,6 +547,24 @@ class GaussianRBM(RBM):
         self._set_param("_b", b_scaled * ratio)
         self._velocity[1] = K.asarray((K.to_numpy(self._velocity[1]) * ratio).astype(self._np_dtype()))
         self.sigma_ = new_sigma
+
+    def log_partition(self, method="auto", **ignored):
+        """log Z of the model on ``u = v / s``, exactly (``n_hidden <= 25``: the visible units
+        integrate out in closed form). No AIS for Gaussian visible units yet."""
+        check_is_fitted(self, "W_")
+        check_param("method", method, choices=("auto", "exact", "ais"))
+        if method == "ais" or self.n_hidden > likelihood.MAX_EXACT_UNITS:
+            raise NotImplementedError(f"GaussianRBM: only exact log Z (n_hidden <= {likelihood.MAX_EXACT_UNITS}, "
+                                      f"got {self.n_hidden}); AIS is implemented for Bernoulli RBMs only")
+        log_z = likelihood.exact_log_partition_gaussian(self.W_, self.b_, self.c_)
+        return (log_z, 0.0) if ignored.get("return_std") else log_z
+
+    def log_likelihood(self, X, *, log_z=None, **log_partition_args):
+        """Average log-density of the rows of ``X`` in data units (nats):
+        ``mean(-F(v / s)) - log Z - sum_i log s_i`` (the last term: the change of variables)."""
+        if log_z is None:
+            log_z = self.log_partition(**log_partition_args)
+        return super().log_likelihood(X, log_z=log_z) - float(np.sum(np.log(self.sigma_.astype(np.float64))))
 
     def score_samples(self, X):
         raise NotImplementedError("pseudo-likelihood is defined for binary visible units only")
