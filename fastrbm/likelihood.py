@@ -39,14 +39,22 @@ def exact_log_partition(kernels, W, b, c):
         raise ValueError(f"exact log Z needs a layer of at most {MAX_EXACT_UNITS} units; the smaller "
                          f"has {n_units}: use method='ais'")
     Wk, bk, ck = (kernels.asarray(np.ascontiguousarray(a)) for a in (W, b, c))
+
+    def minus_free_energy(states):
+        return -kernels.to_numpy(kernels.free_energy(kernels.asarray(states), Wk, bk, ck))
+
+    return logsumexp_over_states(n_units, n_other, minus_free_energy)
+
+
+def logsumexp_over_states(n_units, n_other, log_weight):
+    """``logsumexp`` of ``log_weight(states)`` over all 2^n_units binary states, in chunks of
+    about CHUNK_ELEMENTS numbers (``n_other``: the width of the other layer, for the chunk size)."""
     bits = np.arange(n_units - 1, -1, -1, dtype=np.int64)
     chunk = max(1, CHUNK_ELEMENTS // max(n_units, n_other))
     parts = []
     for start in range(0, 1 << n_units, chunk):
         index = np.arange(start, min(start + chunk, 1 << n_units), dtype=np.int64)
-        states = ((index[:, None] >> bits) & 1).astype(np.float64)
-        minus_f = -kernels.to_numpy(kernels.free_energy(kernels.asarray(states), Wk, bk, ck))
-        parts.append(logsumexp(minus_f))
+        parts.append(logsumexp(log_weight(((index[:, None] >> bits) & 1).astype(np.float64))))
     return logsumexp(np.array(parts))
 
 
@@ -65,15 +73,12 @@ def exact_log_partition_gaussian(W, b, c):
     if n_hid > MAX_EXACT_UNITS:
         raise ValueError(f"exact log Z of a Gaussian RBM enumerates the hidden layer: at most "
                          f"{MAX_EXACT_UNITS} units, got {n_hid}")
-    bits = np.arange(n_hid - 1, -1, -1, dtype=np.int64)
-    chunk = max(1, CHUNK_ELEMENTS // max(n_hid, n_vis))
-    parts = []
-    for start in range(0, 1 << n_hid, chunk):
-        index = np.arange(start, min(start + chunk, 1 << n_hid), dtype=np.int64)
-        h = ((index[:, None] >> bits) & 1).astype(np.float64)
+
+    def log_weight(h):
         mean = b + h @ W.T
-        parts.append(logsumexp(h @ c + 0.5 * np.einsum("ij,ij->i", mean, mean)))
-    return logsumexp(np.array(parts)) - 0.5 * b @ b + 0.5 * n_vis * np.log(2 * np.pi)
+        return h @ c + 0.5 * np.einsum("ij,ij->i", mean, mean)
+
+    return logsumexp_over_states(n_hid, n_vis, log_weight) - 0.5 * b @ b + 0.5 * n_vis * np.log(2 * np.pi)
 
 
 def base_rate_biases(X, eps=1e-3):
