@@ -59,7 +59,7 @@ def run_async(benchmark, kernels, n, batch, max_sweeps, corrupt, lowrank=False):
     return got
 
 
-SWEEP_GRID = [(784, 1), (784, 64), (784, 256), (1024, 1), (1024, 64), (1024, 256), (4096, 1), (4096, 64)]
+SWEEP_GRID = [(n, b) for n in (784, 1024, 4096) for b in (1, 64, 256)]
 
 
 @pytest.mark.parametrize("n,batch", SWEEP_GRID, ids=[f"N{n}-B{b}" for n, b in SWEEP_GRID])
