@@ -548,16 +548,17 @@ class GaussianRBM(RBM):
         self._velocity[1] = K.asarray((K.to_numpy(self._velocity[1]) * ratio).astype(self._np_dtype()))
         self.sigma_ = new_sigma
 
-    def log_partition(self, method="auto", **ignored):
+    def log_partition(self, method="auto", *, return_std=False, **_ais_options):
         """log Z of the model on ``u = v / s``, exactly (``n_hidden <= 25``: the visible units
-        integrate out in closed form). No AIS for Gaussian visible units yet."""
+        integrate out in closed form). No AIS for Gaussian visible units yet, so the AIS
+        options of :meth:`RBM.log_partition` are accepted and unused."""
         check_is_fitted(self, "W_")
         check_param("method", method, choices=("auto", "exact", "ais"))
         if method == "ais" or self.n_hidden > likelihood.MAX_EXACT_UNITS:
             raise NotImplementedError(f"GaussianRBM: only exact log Z (n_hidden <= {likelihood.MAX_EXACT_UNITS}, "
                                       f"got {self.n_hidden}); AIS is implemented for Bernoulli RBMs only")
         log_z = likelihood.exact_log_partition_gaussian(self.W_, self.b_, self.c_)
-        return (log_z, 0.0) if ignored.get("return_std") else log_z
+        return (log_z, 0.0) if return_std else log_z
 
     def log_likelihood(self, X, *, log_z=None, **log_partition_args):
         """Average log-density of the rows of ``X`` in data units (nats):
