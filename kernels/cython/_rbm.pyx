@@ -185,7 +185,7 @@ def sparse_matmul(const floating[:, ::1] a, const floating[:, ::1] b, floating[:
     if floating is float:
         with nogil:
             for i in prange(n, schedule="static"):
-                idx = <Py_ssize_t *> malloc(k * sizeof(Py_ssize_t) + 1)
+                idx = <Py_ssize_t *> malloc((k + 1) * sizeof(Py_ssize_t))
                 gather_row32(&a[i, 0], &b[0, 0], k, m, &out[i, 0], idx)
                 free(idx)
         return
