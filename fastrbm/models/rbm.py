@@ -544,8 +544,9 @@ class GaussianRBM(RBM):
         new_sigma = np.maximum(self.sigma_ * np.exp(step), MIN_SCALE).astype(self._np_dtype())
         # b (data units) = s * b~ stays put while s moves: rescale b~ and its velocity.
         ratio = self.sigma_ / new_sigma
-        self._set_param("_b", b_scaled * ratio)
-        self._velocity[1] = K.asarray((K.to_numpy(self._velocity[1]) * ratio).astype(self._np_dtype()))
+        dtype = self._np_dtype()
+        self._b = K.asarray((b_scaled * ratio).astype(dtype))  # not _set_param: no re-validation per step
+        self._velocity[1] = K.asarray((K.to_numpy(self._velocity[1]) * ratio).astype(dtype))
         self.sigma_ = new_sigma
 
     def log_partition(self, method="auto", *, return_std=False, **_ais_options):
