@@ -4,7 +4,11 @@ Reads MNIST from ``FASTRBM_DATA`` or /work/shared/data/mnist. Prints the wall
 time of every stage and the backend, writes ``results.json``, the generated
 digits (per class and unconditional) as PNGs and the models into ``--out``.
 The last 10,000 training images are the validation split for early stopping
-(pretraining never sees them).
+(pretraining never sees them). With ``--final-epochs N`` there is no split:
+pretraining and fine-tuning use all 60,000 training images and fine-tuning runs
+exactly N epochs, N taken from an earlier run's early stopping (the usual last
+step once the hyper-parameters are chosen; the test set is never looked at
+before the end).
 
 Example (the reported run)::
 
@@ -41,6 +45,8 @@ def parse_args(argv=None):
     ap.add_argument("--input-dropout", type=float, default=0.0)
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--patience", type=int, default=8)
+    ap.add_argument("--final-epochs", type=int, default=None,
+                    help="no validation split: pretrain and fine-tune on all training images for exactly N epochs")
     ap.add_argument("--baseline", action="store_true", help="also train the Xavier-initialised MLP, same budget")
     ap.add_argument("--baseline-only", action="store_true", help="only the Xavier-initialised MLP")
     ap.add_argument("--n-train", type=int, default=60000, help="use the first N training images (smoke runs)")
@@ -81,9 +87,10 @@ def main(argv=None):
     Xt, yt = load("test")
     X, y = X[:args.n_train], y[:args.n_train]
     n_val = 10000 if len(X) > 20000 else len(X) // 6
-    X_pre, y_pre = X[:-n_val], y[:-n_val]
+    X_pre, y_pre = (X, y) if args.final_epochs else (X[:-n_val], y[:-n_val])
 
-    mlp_params = dict(optimizer=args.optimizer, learning_rate=args.lr, lr_decay=args.lr_decay, n_epochs=args.epochs,
+    mlp_params = dict(optimizer=args.optimizer, learning_rate=args.lr, lr_decay=args.lr_decay,
+                      n_epochs=args.final_epochs or args.epochs, early_stopping=not args.final_epochs,
                       dropout=args.dropout, input_dropout=args.input_dropout, weight_decay=args.weight_decay,
                       patience=args.patience, validation_size=n_val, backend=backend, random_state=args.seed,
                       verbose=args.verbose)

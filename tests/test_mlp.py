@@ -106,6 +106,13 @@ def test_early_stopping_restores_best(digits):
     assert len(clf.history_) <= 12
 
 
+def test_without_validation_trains_every_epoch_on_all_data(digits):
+    X, y, _, _ = digits
+    clf = MLP((16,), n_epochs=3, batch_size=50, early_stopping=False, backend="numpy", random_state=0).fit(X, y)
+    assert clf.best_epoch_ == len(clf.history_) == 3
+    assert all("val_error" not in h for h in clf.history_)
+
+
 def test_sgd_max_norm_and_weight_decay(digits):
     X, y, _, _ = digits
     clf = MLP((16,), optimizer="sgd", learning_rate=0.5, max_norm=0.5, weight_decay=1e-3, n_epochs=2,

@@ -76,6 +76,8 @@ class MLP:
     classes_ : ndarray of shape (n_classes,)
     history_ : list of dict, one per epoch (``loss``, ``val_error``, ``time``)
     best_epoch_ : int
+        The epoch with the lowest validation error (its weights are restored
+        under early stopping); without a validation set, the last epoch run.
 
     Examples
     --------
@@ -329,6 +331,8 @@ class MLP:
                     stale = 0
                 else:
                     stale += 1
+            else:
+                self.best_epoch_ = epoch + 1
             record["time"] = time.perf_counter() - start
             self.history_.append(record)
             if self.verbose:
