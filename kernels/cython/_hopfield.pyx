@@ -136,6 +136,17 @@ def async_sweeps_lowrank(const floating[:, ::1] patterns_t, const floating[::1] 
                     break
 
 
+def row_squares(const floating[:, ::1] q, floating[::1] d):
+    """d_i = q_i . q_i (without the temporary of NumPy's ``(q * q).sum(1)``)."""
+    cdef Py_ssize_t i
+    with nogil:
+        for i in range(q.shape[0]):
+            if floating is float:
+                d[i] = hopfield_dot_f(&q[i, 0], &q[i, 0], q.shape[1])
+            else:
+                d[i] = hopfield_dot_d(&q[i, 0], &q[i, 0], q.shape[1])
+
+
 def sync_update(const floating[:, ::1] fields, const floating[::1] thresholds,
                 const floating[:, ::1] states, floating[:, ::1] new, int32_t[::1] changed):
     cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1], b, i, count

@@ -54,7 +54,9 @@ def hopfield_async_lowrank(patterns_t, scale, thresholds, states, overlaps, key,
     order, sweeps, converged, n_threads = sweep_buffers(states)
     stochastic = bool(np.isfinite(beta))
     q, m = pad_patterns(patterns_t, overlaps)
-    _hopfield.async_sweeps_lowrank(q, (patterns_t * patterns_t).sum(axis=1), dt.type(scale),
+    d = np.empty(len(q), dt)
+    _hopfield.row_squares(q, d)
+    _hopfield.async_sweeps_lowrank(q, d, dt.type(scale),
                                    _c(thresholds, dt), states, m, np.uint64(key), int(max_sweeps),
                                    2.0 * beta if stochastic else 0.0, stochastic, order, sweeps, converged,
                                    n_threads)
