@@ -12,7 +12,8 @@ cdef extern from *:
        exp is Cephes expf in arithmetic (as kernels/numba_cpu/rbm.py's exp32; libm's
        expf is a scalar call), floor is a truncation of a positive number, and the
        counter hash is stream.pxi's mix written again in C. The selects vectorise only
-       under -fno-trapping-math (setup.py sets it for this extension).
+       under -fno-trapping-math (setup.py sets it for this extension) together with
+       FASTRBM_FINITE_MATH below.
 
        FASTRBM_CLONES compiles a function twice, for AVX2 and for the baseline x86-64
        (SSE2), and picks one when the module loads (GCC's target_clones, an ifunc): the
@@ -22,9 +23,16 @@ cdef extern from *:
     #include <stdint.h>
     #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
     #define FASTRBM_CLONES __attribute__((target_clones("avx2", "default")))
+    #define FASTRBM_FINITE_MATH __attribute__((optimize("finite-math-only", "no-signed-zeros")))
     #else
     #define FASTRBM_CLONES
+    #define FASTRBM_FINITE_MATH
     #endif
+    /* finite-math-only and no-signed-zeros let GCC turn the clamp's selects into vector
+       min/max (without them the loop below stayed scalar: "control flow in loop"); the
+       inputs are finite (the models reject NaN), so the results are the same. always_inline:
+       GCC does not inline across differing optimize attributes otherwise. */
+    __attribute__((always_inline)) FASTRBM_FINITE_MATH
     static inline float fastrbm_expf(float x) {
         x = x < -87.33654f ? -87.33654f : (x > 88.72283f ? 88.72283f : x);
         float k = (float)(int32_t)(x * 1.442695f + 128.5f) - 128.0f;
@@ -39,13 +47,15 @@ cdef extern from *:
         two_k.i = ((int32_t)k + 127) << 23;
         return p * two_k.f;
     }
-    FASTRBM_CLONES
+    FASTRBM_CLONES FASTRBM_FINITE_MATH
     static void fastrbm_sigmoid_sample_row32(const float *pre, float scale, const float *bias,
                                              uint64_t key, uint64_t base, float *p_out,
                                              float *s_out, float sign, Py_ssize_t m) {
-        for (Py_ssize_t j = 0; j < m; j++) {
+        /* the pre-hash key + counter * golden advances by golden per element (mod 2**64) */
+        uint64_t pre_hash = key + base * 0x9E3779B97F4A7C15ULL;
+        for (Py_ssize_t j = 0; j < m; j++, pre_hash += 0x9E3779B97F4A7C15ULL) {
             float p = 1.0f / (1.0f + fastrbm_expf(-(scale * pre[j] + bias[j])));
-            uint64_t z = key + (base + (uint64_t)j) * 0x9E3779B97F4A7C15ULL;
+            uint64_t z = pre_hash;
             z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
             z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
             z = z ^ (z >> 31);

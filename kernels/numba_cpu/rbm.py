@@ -14,7 +14,7 @@ from numba.extending import intrinsic
 
 from .. import _rbm_compose
 from . import arrays
-from .rng import mix
+from .rng import GOLDEN, finalise, mix
 
 __all__ = ["gibbs_half_step", "gaussian_half_step", "cd_step", "gibbs_chain", "free_energy", "ais_step", "sparse_matmul"]
 
@@ -61,12 +61,13 @@ def _sigmoid_sample32(pre, scale, bias, key, offset, p_out, s_out, sign):
     n, m = pre.shape
     one, zero = np.float32(1.0), np.float32(0.0)
     for i in prange(n):
-        base = offset + uint64(i) * uint64(m)
+        z = key + (offset + uint64(i) * uint64(m)) * GOLDEN  # the stream's pre-hash (see rng.finalise)
         for j in range(m):
             p = one / (one + exp32(-(scale * pre[i, j] + bias[j])))
             p_out[i, j] = sign * p
-            u = np.float32(mix(key, base + uint64(j)) >> uint64(40)) * np.float32(2.0**-24)
+            u = np.float32(finalise(z) >> uint64(40)) * np.float32(2.0**-24)
             s_out[i, j] = one if u < p else zero
+            z += GOLDEN
 
 
 @njit(parallel=True, cache=True, fastmath=False)
