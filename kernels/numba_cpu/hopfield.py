@@ -10,7 +10,7 @@ from numba import njit, prange, uint64
 
 from .._hopfield_host import pad_patterns, storkey_rows
 from ..reference.arrays import matmul
-from .rng import mix, uniform32, uniform64
+from .rng import GOLDEN, finalise, uniform32, uniform64
 from ..reference.hopfield import __all__  # noqa: F401 - the same kernel names on every backend
 
 
@@ -20,12 +20,14 @@ def shuffle(order, key, base):
     n = order.shape[0]
     for i in range(n):
         order[i] = i
+    z = key + (base + uint64(n - 1)) * GOLDEN  # the pre-hash of counter base + i, stepped down
     for i in range(n - 1, 0, -1):
-        r = mix(key, base + uint64(i))
+        r = finalise(z)
         j = np.int64(((r >> uint64(32)) * uint64(i + 1)) >> uint64(32))
         tmp = order[i]
         order[i] = order[j]
         order[j] = tmp
+        z -= GOLDEN
 
 
 @njit(inline="always")
