@@ -14,7 +14,7 @@ from numba.extending import intrinsic
 
 from .. import _rbm_compose
 from . import arrays
-from .rng import GOLDEN, finalise, mix
+from .rng import GOLDEN, finalise, mix, uniform64, unit32
 
 __all__ = ["gibbs_half_step", "gaussian_half_step", "cd_step", "gibbs_chain", "free_energy", "ais_step", "sparse_matmul"]
 
@@ -65,7 +65,7 @@ def _sigmoid_sample32(pre, scale, bias, key, offset, p_out, s_out, sign):
         for j in range(m):
             p = one / (one + exp32(-(scale * pre[i, j] + bias[j])))
             p_out[i, j] = sign * p
-            u = np.float32(finalise(z) >> uint64(40)) * np.float32(2.0**-24)
+            u = unit32(finalise(z))
             s_out[i, j] = one if u < p else zero
             z += GOLDEN
 
@@ -89,8 +89,8 @@ def _gaussian_sample(pre, bias, key, offset, mean_out, s_out):
         base = offset + uint64(2) * uint64(i) * uint64(m)
         for j in range(m):
             counter = base + uint64(2) * uint64(j)
-            u1 = exact_uniform(key, counter, uint64(11), 2.0**-53)
-            u2 = exact_uniform(key, counter + uint64(1), uint64(11), 2.0**-53)
+            u1 = uniform64(key, counter)
+            u2 = uniform64(key, counter + uint64(1))
             z = math.sqrt(-2.0 * math.log1p(-u1)) * math.cos(2.0 * math.pi * u2)
             mean = pre[i, j] + bias[j]
             mean_out[i, j] = mean

@@ -36,13 +36,25 @@ def mix(key, counter):
 
 
 @njit(inline="always")
+def unit32(bits):
+    """The stream's float32 uniform from a 64-bit hash: its top 24 bits."""
+    return np.float32(bits >> uint64(40)) * np.float32(2.0**-24)
+
+
+@njit(inline="always")
+def unit64(bits):
+    """The stream's float64 uniform from a 64-bit hash: its top 53 bits."""
+    return np.float64(bits >> uint64(11)) * 2.0**-53
+
+
+@njit(inline="always")
 def uniform32(key, counter):
-    return np.float32(mix(key, counter) >> uint64(40)) * np.float32(2.0**-24)
+    return unit32(mix(key, counter))
 
 
 @njit(inline="always")
 def uniform64(key, counter):
-    return np.float64(mix(key, counter) >> uint64(11)) * 2.0**-53
+    return unit64(mix(key, counter))
 
 
 @njit(parallel=True, cache=True)
@@ -51,7 +63,7 @@ def _uniform32(key, offset, out):
     for i in prange(n):
         z = key + (offset + uint64(i) * uint64(m)) * GOLDEN
         for j in range(m):
-            out[i, j] = np.float32(finalise(z) >> uint64(40)) * np.float32(2.0**-24)
+            out[i, j] = unit32(finalise(z))
             z += GOLDEN
 
 
@@ -61,7 +73,7 @@ def _uniform64(key, offset, out):
     for i in prange(n):
         z = key + (offset + uint64(i) * uint64(m)) * GOLDEN
         for j in range(m):
-            out[i, j] = np.float64(finalise(z) >> uint64(11)) * 2.0**-53
+            out[i, j] = unit64(finalise(z))
             z += GOLDEN
 
 
