@@ -106,7 +106,7 @@ def test_early_stopping_restores_best(digits):
     assert len(clf.history_) <= 12
 
 
-def test_without_validation_trains_every_epoch_on_all_data(digits):
+def test_without_validation_runs_every_epoch_and_keeps_the_last(digits):
     X, y, _, _ = digits
     clf = MLP((16,), n_epochs=3, batch_size=50, early_stopping=False, backend="numpy", random_state=0).fit(X, y)
     assert clf.best_epoch_ == len(clf.history_) == 3
