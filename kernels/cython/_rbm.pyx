@@ -1,5 +1,5 @@
 # Fused element-wise passes of the RBM kernels (OpenMP over rows); see kernels/_rbm_compose.py.
-from cython.parallel cimport prange
+from cython.parallel cimport parallel, prange
 from libc.math cimport cos, exp, fabs, log, log1p, sqrt
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, malloc
@@ -167,66 +167,86 @@ def free_energy_rows(const floating[:, ::1] pre, floating scale, const floating[
             out[i] = <floating>acc
 
 
-def momentum_update(floating[:, ::1] param, floating[:, ::1] velocity, const floating[:, ::1] grad,
-                    floating grad_scale, floating momentum, floating decay):
+cdef inline void momentum_row(floating *param, floating *velocity, const floating *grad, Py_ssize_t m,
+                              floating grad_scale, floating momentum, floating decay) noexcept nogil:
     """velocity = momentum velocity + grad_scale grad - decay param; param += velocity."""
-    cdef Py_ssize_t n = param.shape[0], m = param.shape[1], i, j
+    cdef Py_ssize_t j
     cdef floating v
-    with nogil:
-        for i in prange(n, schedule="static"):
-            for j in range(m):
-                v = momentum * velocity[i, j] + grad_scale * grad[i, j] - decay * param[i, j]
-                velocity[i, j] = v
-                param[i, j] = param[i, j] + v
+    for j in range(m):
+        v = momentum * velocity[j] + grad_scale * grad[j] - decay * param[j]
+        velocity[j] = v
+        param[j] = param[j] + v
 
 
-def sparse_matmul(const floating[:, ::1] a, const floating[:, ::1] b, floating[:, ::1] out):
-    """out = a @ b adding, for each row i, the rows b[j] with a[i, j] != 0 (float32: gather_row32)."""
-    cdef Py_ssize_t n = a.shape[0], k = a.shape[1], m = b.shape[1], i, j, c, t, nnz
-    cdef Py_ssize_t *idx
+cdef void gather_row(const floating *a_row, const floating *b, Py_ssize_t k, Py_ssize_t m,
+                     floating *o, Py_ssize_t *idx) noexcept nogil:
+    """o = a_row @ b adding the rows b[j] with a_row[j] != 0 (float32: the C gather_row32)."""
+    cdef Py_ssize_t j, c, t = 0, nnz = 0
     cdef floating x0, x1, x2, x3
     cdef const floating *r0
     cdef const floating *r1
     cdef const floating *r2
     cdef const floating *r3
-    cdef floating *o
-    if n == 0 or m == 0:
-        return
     if floating is float:
-        with nogil:
-            for i in prange(n, schedule="static"):
-                idx = <Py_ssize_t *> malloc((k + 1) * sizeof(Py_ssize_t))
-                gather_row32(&a[i, 0], &b[0, 0], k, m, &out[i, 0], idx)
-                free(idx)
+        gather_row32(a_row, b, k, m, o, idx)
+        return
+    for j in range(k):
+        if a_row[j] != 0:
+            idx[nnz] = j
+            nnz = nnz + 1
+    for c in range(m):
+        o[c] = 0
+    while t + 4 <= nnz:
+        x0, x1, x2, x3 = a_row[idx[t]], a_row[idx[t + 1]], a_row[idx[t + 2]], a_row[idx[t + 3]]
+        r0, r1, r2, r3 = b + idx[t] * m, b + idx[t + 1] * m, b + idx[t + 2] * m, b + idx[t + 3] * m
+        for c in range(m):
+            o[c] = o[c] + ((x0 * r0[c] + x1 * r1[c]) + (x2 * r2[c] + x3 * r3[c]))
+        t = t + 4
+    while t < nnz:
+        x0, r0 = a_row[idx[t]], b + idx[t] * m
+        for c in range(m):
+            o[c] = o[c] + x0 * r0[c]
+        t = t + 1
+
+
+def momentum_update(floating[:, ::1] param, floating[:, ::1] velocity, const floating[:, ::1] grad,
+                    floating grad_scale, floating momentum, floating decay):
+    """velocity = momentum velocity + grad_scale grad - decay param; param += velocity."""
+    cdef Py_ssize_t n = param.shape[0], m = param.shape[1], i
+    if m == 0:
         return
     with nogil:
         for i in prange(n, schedule="static"):
-            idx = <Py_ssize_t *> malloc((k + 1) * sizeof(Py_ssize_t))
-            nnz = 0
-            for j in range(k):
-                if a[i, j] != 0:
-                    idx[nnz] = j
-                    nnz = nnz + 1
-            o = &out[i, 0] if m > 0 else NULL
-            for c in range(m):
-                o[c] = 0
-            t = 0
-            while t + 4 <= nnz:
-                x0 = a[i, idx[t]]
-                x1 = a[i, idx[t + 1]]
-                x2 = a[i, idx[t + 2]]
-                x3 = a[i, idx[t + 3]]
-                r0 = &b[idx[t], 0]
-                r1 = &b[idx[t + 1], 0]
-                r2 = &b[idx[t + 2], 0]
-                r3 = &b[idx[t + 3], 0]
-                for c in range(m):
-                    o[c] = o[c] + ((x0 * r0[c] + x1 * r1[c]) + (x2 * r2[c] + x3 * r3[c]))
-                t = t + 4
-            while t < nnz:
-                x0 = a[i, idx[t]]
-                r0 = &b[idx[t], 0]
-                for c in range(m):
-                    o[c] = o[c] + x0 * r0[c]
-                t = t + 1
-            free(idx)
+            momentum_row(&param[i, 0], &velocity[i, 0], &grad[i, 0], m, grad_scale, momentum, decay)
+
+
+def sparse_matmul(const floating[:, ::1] a, const floating[:, ::1] b, floating[:, ::1] out):
+    """out = a @ b by gather-add, a row of a per task."""
+    cdef Py_ssize_t n = a.shape[0], k = a.shape[1], m = b.shape[1], i
+    cdef Py_ssize_t *idx
+    if n == 0 or m == 0:
+        return
+    with nogil, parallel():
+        idx = <Py_ssize_t *> malloc((k + 1) * sizeof(Py_ssize_t))
+        for i in prange(n, schedule="static"):
+            gather_row(&a[i, 0], &b[0, 0], k, m, &out[i, 0], idx)
+        free(idx)
+
+
+def sparse_gradient_update(const floating[:, ::1] a, const floating[:, ::1] b, floating[:, ::1] param,
+                           floating[:, ::1] velocity, floating grad_scale, floating momentum,
+                           floating decay):
+    """momentum_update(param, velocity, a @ b, ...) a row at a time, the gathered row in L1."""
+    cdef Py_ssize_t n = a.shape[0], k = a.shape[1], m = b.shape[1], i
+    cdef Py_ssize_t *idx
+    cdef floating *grad
+    if n == 0 or m == 0:
+        return
+    with nogil, parallel():
+        idx = <Py_ssize_t *> malloc((k + 1) * sizeof(Py_ssize_t))
+        grad = <floating *> malloc(m * sizeof(floating))
+        for i in prange(n, schedule="static"):
+            gather_row(&a[i, 0], &b[0, 0], k, m, grad, idx)
+            momentum_row(&param[i, 0], &velocity[i, 0], grad, m, grad_scale, momentum, decay)
+        free(grad)
+        free(idx)

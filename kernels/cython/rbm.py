@@ -50,6 +50,11 @@ class prims:  # noqa: N801 - a namespace of functions
         checked(a, b, out)
         _rbm.sparse_matmul(a, b, out)
 
+    @staticmethod
+    def sparse_gradient_update(a, b, param, velocity, grad_scale, momentum, decay):
+        t = checked(a, b, param, velocity)
+        _rbm.sparse_gradient_update(a, b, param, velocity, t(grad_scale), t(momentum), t(decay))
+
     copy = staticmethod(np.copyto)
     use_sparse_products = True
 

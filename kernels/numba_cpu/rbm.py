@@ -115,50 +115,67 @@ def _free_energy_rows(pre, scale, hbias, V, vbias, gaussian, out):
         out[i] = acc
 
 
+@njit(inline="always")
+def _momentum_row(param, velocity, grad, grad_scale, momentum, decay):
+    """velocity = momentum velocity + grad_scale grad - decay param; param += velocity (1-D)."""
+    for j in range(param.shape[0]):
+        v = momentum * velocity[j] + grad_scale * grad[j] - decay * param[j]
+        velocity[j] = v
+        param[j] += v
+
+
 @njit(parallel=True, cache=True, fastmath=True)
 def _momentum_update(param, velocity, grad, grad_scale, momentum, decay):
-    n, m = param.shape
-    for i in prange(n):
-        for j in range(m):
-            v = momentum * velocity[i, j] + grad_scale * grad[i, j] - decay * param[i, j]
-            velocity[i, j] = v
-            param[i, j] += v
+    for i in prange(param.shape[0]):
+        _momentum_row(param[i], velocity[i], grad[i], grad_scale, momentum, decay)
+
+
+@njit(inline="always")
+def _gather_row(a_row, b, idx, o):
+    """o = a_row @ b adding the rows b[j] with a_row[j] != 0, eight per pass over o.
+
+    Eight rows per pass cut the loads and stores of o eightfold; under the callers'
+    fastmath the sum of the eight is reassociated and vectorised. idx: scratch, len(a_row).
+    """
+    zero = o.dtype.type(0)
+    nnz = 0
+    for j in range(a_row.shape[0]):
+        if a_row[j] != zero:
+            idx[nnz] = j
+            nnz += 1
+    o[:] = zero
+    t = 0
+    while t + 8 <= nnz:
+        j0, j1, j2, j3 = idx[t], idx[t + 1], idx[t + 2], idx[t + 3]
+        j4, j5, j6, j7 = idx[t + 4], idx[t + 5], idx[t + 6], idx[t + 7]
+        x0, x1, x2, x3, x4, x5, x6, x7 = a_row[j0], a_row[j1], a_row[j2], a_row[j3], a_row[j4], a_row[j5], a_row[j6], a_row[j7]
+        r0, r1, r2, r3, r4, r5, r6, r7 = b[j0], b[j1], b[j2], b[j3], b[j4], b[j5], b[j6], b[j7]
+        for c in range(o.shape[0]):
+            o[c] += ((x0 * r0[c] + x1 * r1[c]) + (x2 * r2[c] + x3 * r3[c])) + \
+                    ((x4 * r4[c] + x5 * r5[c]) + (x6 * r6[c] + x7 * r7[c]))
+        t += 8
+    while t < nnz:
+        x, r = a_row[idx[t]], b[idx[t]]
+        for c in range(o.shape[0]):
+            o[c] += x * r[c]
+        t += 1
 
 
 @njit(parallel=True, cache=True, fastmath=True)
 def _sparse_matmul(a, b, out):
-    """out = a @ b adding, for each row i, the rows b[j] with a[i, j] != 0, eight at a time.
+    """out = a @ b by gather-add, a row of a per task."""
+    for i in prange(a.shape[0]):
+        _gather_row(a[i], b, np.empty(a.shape[1], np.int64), out[i])
 
-    Eight rows per pass over the output row cut its loads and stores eightfold;
-    fastmath lets the sum of the eight be reassociated and vectorised.
-    """
-    n, k = a.shape
-    m = b.shape[1]
-    zero = a.dtype.type(0)
-    for i in prange(n):
-        idx = np.empty(k, np.int64)
-        nnz = 0
-        for j in range(k):
-            if a[i, j] != zero:
-                idx[nnz] = j
-                nnz += 1
-        o = out[i]
-        o[:] = zero
-        t = 0
-        while t + 8 <= nnz:
-            j0, j1, j2, j3 = idx[t], idx[t + 1], idx[t + 2], idx[t + 3]
-            j4, j5, j6, j7 = idx[t + 4], idx[t + 5], idx[t + 6], idx[t + 7]
-            x0, x1, x2, x3, x4, x5, x6, x7 = a[i, j0], a[i, j1], a[i, j2], a[i, j3], a[i, j4], a[i, j5], a[i, j6], a[i, j7]
-            r0, r1, r2, r3, r4, r5, r6, r7 = b[j0], b[j1], b[j2], b[j3], b[j4], b[j5], b[j6], b[j7]
-            for c in range(m):
-                o[c] += ((x0 * r0[c] + x1 * r1[c]) + (x2 * r2[c] + x3 * r3[c])) + \
-                        ((x4 * r4[c] + x5 * r5[c]) + (x6 * r6[c] + x7 * r7[c]))
-            t += 8
-        while t < nnz:
-            x, r = a[i, idx[t]], b[idx[t]]
-            for c in range(m):
-                o[c] += x * r[c]
-            t += 1
+
+@njit(parallel=True, cache=True, fastmath=True)
+def _sparse_gradient_update(a, b, param, velocity, grad_scale, momentum, decay):
+    """_momentum_update(param, velocity, a @ b, ...) a row at a time, the gathered row in L1."""
+    m = param.shape[1]
+    for i in prange(a.shape[0]):
+        grad = np.empty(m, param.dtype)
+        _gather_row(a[i], b, np.empty(a.shape[1], np.int64), grad)
+        _momentum_row(param[i], velocity[i], grad, grad_scale, momentum, decay)
 
 
 def stream_bits(dtype):
@@ -190,6 +207,11 @@ class prims:  # noqa: N801 - a namespace of functions
     def momentum_update(param, velocity, grad, grad_scale, momentum, decay):
         t = param.dtype.type
         _momentum_update(param, velocity, grad, t(grad_scale), t(momentum), t(decay))
+
+    @staticmethod
+    def sparse_gradient_update(a, b, param, velocity, grad_scale, momentum, decay):
+        t = param.dtype.type
+        _sparse_gradient_update(a, b, param, velocity, t(grad_scale), t(momentum), t(decay))
 
     copy = staticmethod(np.copyto)
     use_sparse_products = True
