@@ -20,8 +20,9 @@ Primitives (``prims`` namespace), all writing into given outputs:
 * ``sparse_matmul(a, b, out)``: ``out = a @ b`` adding only the rows of ``b`` where ``a`` is
   non-zero; ``use_sparse_products`` says whether the products below use it.
 * ``sparse_gradient_update(a, b, param, velocity, grad_scale, momentum, decay)``:
-  ``momentum_update(param, velocity, a @ b, ...)`` with the product by gather-add, one row
-  at a time (the gradient row never leaves L1); only where ``use_sparse_products``.
+  ``momentum_update(param, velocity, a^T @ b, ...)`` with the product by gather-add down the
+  columns of ``a``, one row at a time (the gradient row never leaves L1); only where
+  ``use_sparse_products``.
 
 The products with the visible states on the left (``v0 W``, ``v_k W`` and the statistics
 ``[v0; v_k]^T [ph0; -ph_k]``) go through the gather-add when fewer than
@@ -104,9 +105,9 @@ def build(prims, arrays, to_host_vector):
         dtype = W.dtype
         # Stacked statistics: vv = [v0; v_k], pp = [ph0; -ph_k], so that one
         # product vv^T pp gives v0^T ph0 - v_k^T ph_k; ones_signed gives the bias sums.
-        vv, pp, pre_h, h, pre_v, pv, grad_W, grad_b, grad_c, vv_t = buffers(
+        vv, pp, pre_h, h, pre_v, pv, grad_W, grad_b, grad_c = buffers(
             (2 * n, n_vis), (2 * n, n_hid), (n, n_hid), (n, n_hid), (n, n_vis), (n, n_vis),
-            (n_vis, n_hid), (1, n_vis), (1, n_hid), (n_vis, 2 * n), dtype)
+            (n_vis, n_hid), (1, n_vis), (1, n_hid), dtype)
         prims.copy(vv[:n], v0)
         count0 = product(v0, W, pre_h)
         prims.sigmoid_sample(pre_h, 1.0, c, key, 0, pp[:n], h, 1.0)
@@ -125,8 +126,7 @@ def build(prims, arrays, to_host_vector):
         scale = learning_rate / n
         lr_decay = learning_rate * weight_decay
         if is_sparse(None if count0 is None else count0 + count_k, vv.size):
-            prims.copy(vv_t, vv.T)  # the gather walks rows of the left operand
-            prims.sparse_gradient_update(vv_t, pp, W, dW, scale, momentum, lr_decay)
+            prims.sparse_gradient_update(vv, pp, W, dW, scale, momentum, lr_decay)
         else:
             matmul(vv, pp, out=grad_W, transpose_a=True)
             prims.momentum_update(W, dW, grad_W, scale, momentum, lr_decay)

@@ -170,11 +170,13 @@ def _sparse_matmul(a, b, out):
 
 @njit(parallel=True, cache=True, fastmath=True)
 def _sparse_gradient_update(a, b, param, velocity, grad_scale, momentum, decay):
-    """_momentum_update(param, velocity, a @ b, ...) a row at a time, the gathered row in L1."""
+    """_momentum_update(param, velocity, a^T @ b, ...) a row at a time, the gathered row in L1.
+
+    Row i of a^T is the column a[:, i], walked in place (no transposed copy)."""
     m = param.shape[1]
-    for i in prange(a.shape[0]):
+    for i in prange(a.shape[1]):
         grad = np.empty(m, param.dtype)
-        _gather_row(a[i], b, np.empty(a.shape[1], np.int64), grad)
+        _gather_row(a[:, i], b, np.empty(a.shape[0], np.int64), grad)
         _momentum_row(param[i], velocity[i], grad, grad_scale, momentum, decay)
 
 
