@@ -23,7 +23,7 @@ def shuffle(order, key, base):
     z = key + (base + uint64(n - 1)) * GOLDEN  # the pre-hash of counter base + i, stepped down
     for i in range(n - 1, 0, -1):
         r = finalise(z)
-        j = np.int64(((r >> uint64(32)) * uint64(i + 1)) >> uint64(32))
+        j = ((r >> uint64(32)) * uint64(i + 1)) >> uint64(32)
         tmp = order[i]
         order[i] = order[j]
         order[j] = tmp
@@ -82,7 +82,7 @@ def _async(weights, thresholds, states, fields, key, max_sweeps, beta2, stochast
 def sweep_args(states, beta):
     """Per-call buffers and flags shared by both sweeps: order, sweeps, converged, (beta2, stochastic, single, one)."""
     n_states, n = states.shape
-    order = np.empty((n_states, n), dtype=np.int64)
+    order = np.empty((n_states, n), dtype=np.uint64)
     sweeps = np.zeros(n_states, dtype=np.int32)
     converged = np.zeros(n_states, dtype=np.bool_)
     stochastic = bool(np.isfinite(beta))
