@@ -228,8 +228,11 @@ def momentum_update(floating[:, ::1] param, floating[:, ::1] velocity, const flo
     if m == 0:
         return
     with nogil:
-        for i in prange(n, schedule="static"):
-            momentum_row(&param[i, 0], &velocity[i, 0], &grad[i, 0], m, grad_scale, momentum, decay)
+        if n == 1:  # a bias vector: waking the OpenMP team would cost more than the row
+            momentum_row(&param[0, 0], &velocity[0, 0], &grad[0, 0], m, grad_scale, momentum, decay)
+        else:
+            for i in prange(n, schedule="static"):
+                momentum_row(&param[i, 0], &velocity[i, 0], &grad[i, 0], m, grad_scale, momentum, decay)
 
 
 def sparse_matmul(const floating[:, ::1] a, const floating[:, ::1] b, floating[:, ::1] out):
