@@ -99,22 +99,27 @@ def async_sweeps(const floating[:, ::1] weights, const floating[::1] thresholds,
     cdef Py_ssize_t b, t, k, i, j, flips
     cdef uint64_t base
     cdef floating old, new, delta
+    cdef floating *s
+    cdef floating *f
+    cdef const floating *w
+    cdef const int64_t *o
     with nogil:
         for b in prange(n_states, schedule="dynamic", num_threads=n_threads):
+            s, f, o = &states[b, 0], &fields[b, 0], &order[b, 0]  # raw rows: see the low-rank sweep
             for t in range(max_sweeps):
                 base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
                 shuffle(order[b], key, base)
                 flips = 0
                 for k in range(n):
-                    i = order[b, k]
-                    old = states[b, i]
-                    new = decide(fields[b, i] - thresholds[i], old, stochastic, beta2, key,
-                                 base + <uint64_t>(n + k))
+                    i = o[k]
+                    old = s[i]
+                    new = decide(f[i] - thresholds[i], old, stochastic, beta2, key, base + <uint64_t>(n + k))
                     if new != old:
                         delta = new - old
+                        w = &weights[i, 0]
                         for j in range(n):
-                            fields[b, j] = fields[b, j] + delta * weights[i, j]
-                        states[b, i] = new
+                            f[j] = f[j] + delta * w[j]
+                        s[i] = new
                         flips = flips + 1
                 sweeps[b] = t + 1
                 converged[b] = flips == 0
@@ -130,7 +135,7 @@ def async_sweeps_lowrank(const floating[:, ::1] patterns_t, const floating[::1] 
     """Low-rank sweeps: h_i = scale (Q[i] . m - d_i s_i) - theta_i, m += delta Q[i] on a flip.
 
     The visit loop runs on raw row pointers: 2-D memoryview indexing recomputes the
-    row offset at every access and keeps GCC from vectorising the overlap update."""
+    row offset at every access (and, in the flip's update, kept it from vectorising)."""
     cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1], p = patterns_t.shape[1]
     cdef Py_ssize_t b, t, k, i, mu, flips
     cdef uint64_t base
