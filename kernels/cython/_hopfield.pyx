@@ -54,15 +54,17 @@ cdef extern from *:
     double hopfield_dot_d(const double *a, const double *b, Py_ssize_t n) noexcept nogil
 
 
-cdef inline void shuffle(int64_t[::1] order, uint64_t key, uint64_t base) noexcept nogil:
+cdef inline void shuffle(int64_t *order, Py_ssize_t n, uint64_t key, uint64_t base) noexcept nogil:
     """Fisher-Yates permutation of 0..N-1 from counters base + 1 .. base + N-1."""
-    cdef Py_ssize_t n = order.shape[0], i, j
+    cdef Py_ssize_t i, j
     cdef int64_t tmp
     cdef uint64_t r
+    cdef uint64_t z = key + (base + <uint64_t>(n - 1)) * GOLDEN  # counter base + i's pre-hash, stepped down
     for i in range(n):
         order[i] = i
     for i in range(n - 1, 0, -1):
-        r = mix(key, base + <uint64_t>i)
+        r = finalise(z)
+        z -= GOLDEN
         j = <Py_ssize_t>(((r >> 32) * <uint64_t>(i + 1)) >> 32)
         tmp = order[i]
         order[i] = order[j]
@@ -102,13 +104,13 @@ def async_sweeps(const floating[:, ::1] weights, const floating[::1] thresholds,
     cdef floating *s
     cdef floating *f
     cdef const floating *w
-    cdef const int64_t *o
+    cdef int64_t *o
     with nogil:
         for b in prange(n_states, schedule="dynamic", num_threads=n_threads):
             s, f, o = &states[b, 0], &fields[b, 0], &order[b, 0]  # raw rows: see the low-rank sweep
             for t in range(max_sweeps):
                 base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
-                shuffle(order[b], key, base)
+                shuffle(o, n, key, base)
                 flips = 0
                 for k in range(n):
                     i = o[k]
@@ -143,13 +145,13 @@ def async_sweeps_lowrank(const floating[:, ::1] patterns_t, const floating[::1] 
     cdef floating *s
     cdef floating *m
     cdef const floating *q
-    cdef const int64_t *o
+    cdef int64_t *o
     with nogil:
         for b in prange(n_states, schedule="dynamic", num_threads=n_threads):
             s, m, o = &states[b, 0], &overlaps[b, 0], &order[b, 0]
             for t in range(max_sweeps):
                 base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
-                shuffle(order[b], key, base)
+                shuffle(o, n, key, base)
                 flips = 0
                 for k in range(n):
                     i = o[k]

@@ -2,11 +2,17 @@
 # Included (not cimported) so that the package_dir mapping of kernels/ does not matter.
 from libc.stdint cimport uint64_t
 
-cdef inline uint64_t mix(uint64_t key, uint64_t counter) noexcept nogil:
-    cdef uint64_t z = key + counter * 0x9E3779B97F4A7C15ULL
+cdef uint64_t GOLDEN = 0x9E3779B97F4A7C15ULL
+
+cdef inline uint64_t finalise(uint64_t z) noexcept nogil:
+    """SplitMix64's output mix of the pre-hash z = key + counter * GOLDEN; a loop over
+    consecutive counters can step z by GOLDEN instead of multiplying each counter."""
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
     return z ^ (z >> 31)
+
+cdef inline uint64_t mix(uint64_t key, uint64_t counter) noexcept nogil:
+    return finalise(key + counter * GOLDEN)
 
 cdef inline float uniform32(uint64_t key, uint64_t counter) noexcept nogil:
     return <float>(mix(key, counter) >> 40) * <float>5.9604644775390625e-08
