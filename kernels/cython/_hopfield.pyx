@@ -49,9 +49,69 @@ cdef extern from *:
         for (Py_ssize_t k = 0; k < n; k++) acc += a[k] * b[k];
         return acc;
     }
+
+    /* One deterministic low-rank sweep of one float32 state with 32 or 64 (padded) patterns,
+       the overlaps held in R = p / 8 AVX registers for the whole sweep: a visit loads only its
+       pattern row, and a flip updates registers instead of memory that the next visit's dot
+       reads straight back. Same numbers as the generic loop: the products sum exactly
+       (integers) and h = scale (c - d_i s_i) - theta_i rounds step by step (AVX2 without FMA:
+       nothing is contracted). GCC on x86-64 only; the caller checks hopfield_has_avx2(). */
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+    #define FASTRBM_HOPFIELD_REGISTERS 1
+    typedef float fastrbm_v8sf __attribute__((vector_size(32), aligned(4)));
+    #define FASTRBM_SWEEP_IN_REGISTERS(NAME, R)                                                  \
+    __attribute__((target("avx2")))                                                              \
+    static Py_ssize_t NAME(const float *q, const float *d, float scale, const float *theta,      \
+                           float *s, float *m, const int64_t *order, Py_ssize_t n) {             \
+        fastrbm_v8sf mm[R];                                                                      \
+        Py_ssize_t flips = 0;                                                                    \
+        for (int r = 0; r < R; r++) mm[r] = ((const fastrbm_v8sf *) m)[r];                      \
+        for (Py_ssize_t k = 0; k < n; k++) {                                                     \
+            const Py_ssize_t i = order[k];                                                       \
+            const fastrbm_v8sf *row = (const fastrbm_v8sf *) (q + i * (8 * R));                  \
+            fastrbm_v8sf acc[R];                                                                 \
+            for (int r = 0; r < R; r++) acc[r] = row[r] * mm[r];                                 \
+            for (int w = R / 2; w > 0; w /= 2)                                                   \
+                for (int r = 0; r < w; r++) acc[r] += acc[r + w];                                \
+            const float c = ((acc[0][0] + acc[0][1]) + (acc[0][2] + acc[0][3]))                  \
+                          + ((acc[0][4] + acc[0][5]) + (acc[0][6] + acc[0][7]));                 \
+            const float old = s[i];                                                              \
+            if ((scale * (c - d[i] * old) - theta[i]) * old < 0) {                               \
+                const float delta = -2.0f * old;                                                 \
+                for (int r = 0; r < R; r++) mm[r] += delta * row[r];                             \
+                s[i] = -old;                                                                     \
+                flips++;                                                                         \
+            }                                                                                    \
+        }                                                                                        \
+        for (int r = 0; r < R; r++) ((fastrbm_v8sf *) m)[r] = mm[r];                             \
+        return flips;                                                                            \
+    }
+    FASTRBM_SWEEP_IN_REGISTERS(hopfield_sweep32_f, 4)
+    FASTRBM_SWEEP_IN_REGISTERS(hopfield_sweep64_f, 8)
+    static int hopfield_has_avx2(void) { return __builtin_cpu_supports("avx2"); }
+    /* The sweep for p = 32 or 64 padded patterns; -1: none here (use the generic loop). */
+    static Py_ssize_t hopfield_sweep_in_registers(const float *q, Py_ssize_t p, const float *d,
+                                                  float scale, const float *theta, float *s,
+                                                  float *m, const int64_t *order, Py_ssize_t n) {
+        if (p == 64) return hopfield_sweep64_f(q, d, scale, theta, s, m, order, n);
+        if (p == 32) return hopfield_sweep32_f(q, d, scale, theta, s, m, order, n);
+        return -1;
+    }
+    #else
+    static int hopfield_has_avx2(void) { return 0; }
+    static Py_ssize_t hopfield_sweep_in_registers(const float *q, Py_ssize_t p, const float *d,
+                                                  float scale, const float *theta, float *s,
+                                                  float *m, const int64_t *order, Py_ssize_t n) {
+        return -1;
+    }
+    #endif
     """
     float hopfield_dot_f(const float *a, const float *b, Py_ssize_t n) noexcept nogil
     double hopfield_dot_d(const double *a, const double *b, Py_ssize_t n) noexcept nogil
+    int hopfield_has_avx2() noexcept nogil
+    Py_ssize_t hopfield_sweep_in_registers(const float *q, Py_ssize_t p, const float *d, float scale,
+                                           const float *theta, float *s, float *m, const int64_t *order,
+                                           Py_ssize_t n) noexcept nogil
 
 
 cdef inline void shuffle(int64_t *order, Py_ssize_t n, uint64_t key, uint64_t base) noexcept nogil:
@@ -139,21 +199,29 @@ def async_sweeps_lowrank(const floating[:, ::1] patterns_t, const floating[::1] 
     The visit loop runs on raw row pointers: 2-D memoryview indexing recomputes the
     row offset at every access (and, in the flip's update, kept it from vectorising)."""
     cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1], p = patterns_t.shape[1]
-    cdef Py_ssize_t b, t, k, i, mu, flips
+    cdef Py_ssize_t b, t, k, i, mu, flips, visits
     cdef uint64_t base
     cdef floating c, old, new, delta
     cdef floating *s
     cdef floating *m
     cdef const floating *q
     cdef int64_t *o
+    cdef bint registers = not stochastic and hopfield_has_avx2()
     with nogil:
         for b in prange(n_states, schedule="dynamic", num_threads=n_threads):
             s, m, o = &states[b, 0], &overlaps[b, 0], &order[b, 0]
             for t in range(max_sweeps):
                 base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
                 shuffle(o, n, key, base)
-                flips = 0
-                for k in range(n):
+                flips = -1  # -1: no register sweep for this p, dtype or machine
+                if floating is float:
+                    if registers:
+                        flips = hopfield_sweep_in_registers(&patterns_t[0, 0], p, &d[0], scale,
+                                                            &thresholds[0], s, m, o, n)
+                visits = n if flips < 0 else 0
+                if flips < 0:
+                    flips = 0
+                for k in range(visits):
                     i = o[k]
                     old = s[i]
                     q = &patterns_t[i, 0]
