@@ -2,7 +2,13 @@
 # Included (not cimported) so that the package_dir mapping of kernels/ does not matter.
 from libc.stdint cimport uint64_t
 
-cdef uint64_t GOLDEN = 0x9E3779B97F4A7C15ULL
+cdef extern from *:
+    """
+    #define FASTRBM_GOLDEN 0x9E3779B97F4A7C15ULL
+    """
+    # A C constant, not a `cdef` module variable: that would be a mutable static, loaded from
+    # memory at every use (and reloaded in loops whose int64 stores may alias it).
+    const uint64_t GOLDEN "FASTRBM_GOLDEN"
 
 cdef inline uint64_t finalise(uint64_t z) noexcept nogil:
     """SplitMix64's output mix of the pre-hash z = key + counter * GOLDEN; a loop over
