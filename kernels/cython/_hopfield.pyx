@@ -57,7 +57,6 @@ cdef extern from *:
        (integers) and h = scale (c - d_i s_i) - theta_i rounds step by step (AVX2 without FMA:
        nothing is contracted). GCC on x86-64 only; the caller checks hopfield_has_avx2(). */
     #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-    #define FASTRBM_HOPFIELD_REGISTERS 1
     typedef float fastrbm_v8sf __attribute__((vector_size(32), aligned(4)));
     #define FASTRBM_SWEEP_IN_REGISTERS(NAME, R)                                                  \
     __attribute__((target("avx2")))                                                              \
@@ -199,7 +198,7 @@ def async_sweeps_lowrank(const floating[:, ::1] patterns_t, const floating[::1] 
     The visit loop runs on raw row pointers: 2-D memoryview indexing recomputes the
     row offset at every access (and, in the flip's update, kept it from vectorising)."""
     cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1], p = patterns_t.shape[1]
-    cdef Py_ssize_t b, t, k, i, mu, flips, visits
+    cdef Py_ssize_t b, t, k, i, mu, flips
     cdef uint64_t base
     cdef floating c, old, new, delta
     cdef floating *s
@@ -218,25 +217,24 @@ def async_sweeps_lowrank(const floating[:, ::1] patterns_t, const floating[::1] 
                     if registers:
                         flips = hopfield_sweep_in_registers(&patterns_t[0, 0], p, &d[0], scale,
                                                             &thresholds[0], s, m, o, n)
-                visits = n if flips < 0 else 0
                 if flips < 0:
                     flips = 0
-                for k in range(visits):
-                    i = o[k]
-                    old = s[i]
-                    q = &patterns_t[i, 0]
-                    if floating is float:
-                        c = hopfield_dot_f(q, m, p)
-                    else:
-                        c = hopfield_dot_d(q, m, p)
-                    new = decide(scale * (c - d[i] * old) - thresholds[i], old, stochastic, beta2, key,
-                                 base + <uint64_t>(n + k))
-                    if new != old:
-                        delta = new - old
-                        for mu in range(p):
-                            m[mu] = m[mu] + delta * q[mu]
-                        s[i] = new
-                        flips = flips + 1
+                    for k in range(n):
+                        i = o[k]
+                        old = s[i]
+                        q = &patterns_t[i, 0]
+                        if floating is float:
+                            c = hopfield_dot_f(q, m, p)
+                        else:
+                            c = hopfield_dot_d(q, m, p)
+                        new = decide(scale * (c - d[i] * old) - thresholds[i], old, stochastic, beta2, key,
+                                     base + <uint64_t>(n + k))
+                        if new != old:
+                            delta = new - old
+                            for mu in range(p):
+                                m[mu] = m[mu] + delta * q[mu]
+                            s[i] = new
+                            flips = flips + 1
                 sweeps[b] = t + 1
                 converged[b] = flips == 0
                 if flips == 0 and not stochastic:
