@@ -83,7 +83,8 @@ def exact_log_partition_gaussian(W, b, c):
 
 def base_rate_biases(X, eps=1e-3):
     """Visible biases of the base-rate model: log(p / (1 - p)) of the data marginals, clipped."""
-    p = np.clip(np.asarray(X, dtype=np.float64).mean(axis=0), eps, 1 - eps)
+    # float64 accumulation without a float64 copy of X (0.6 s for full MNIST)
+    p = np.clip(np.asarray(X).mean(axis=0, dtype=np.float64), eps, 1 - eps)
     return np.log(p / (1 - p))
 
 
