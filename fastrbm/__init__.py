@@ -3,18 +3,10 @@
 Every hot loop runs on a chosen backend (NumPy reference, Numba CPU, Cython
 OpenMP, Numba CUDA) with the same API: see :func:`backend_info`.
 
-Importing fastrbm before NumPy sets ``OPENBLAS_THREAD_TIMEOUT=4`` unless it is
-already set: OpenBLAS's idle workers otherwise busy-wait about 0.1 s after every
-matrix product, holding a core that the compiled backends' threads need between
-products (on 2 cores the Hopfield sweeps ran no faster on 2 threads than on 1).
-OpenBLAS reads the variable once, when it loads; after ``import numpy`` export it
-in the shell instead.
+Importing fastrbm sets the wait policies of the thread pools it shares with NumPy's
+BLAS and with PyTorch or TensorFlow in the same process (see :mod:`fastrbm._threads`).
 """
-import os as _os
-import sys as _sys
-
-if "numpy" not in _sys.modules:
-    _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+from . import _threads  # first: it sets environment variables that libraries read when they load
 
 from .backend import BackendUnavailable, backend_info, get_backend
 from .models.dbn import DBN

@@ -1,12 +1,12 @@
 """Cython (OpenMP) kernels: compiled ``_*.pyx`` modules behind Python wrappers
 that check dtype and layout before entering ``nogil`` code.
 
-``OMP_WAIT_POLICY=PASSIVE`` unless the user set it (read when libgomp starts, so
-before any extension loads): idle OpenMP threads sleep instead of spinning. On a
-shared, oversubscribed machine spinning threads steal the cores the working ones
-need (measured: Hopfield sweep at a fixed point, N = 1024, B = 64: median 24 ms
-spinning vs 0.28 ms passive; N = 4096 vs 1024 went from erratic to 4.2x, i.e. O(N)).
+The OpenMP team size of the per-minibatch loops comes from
+``fastrbm._threads.compiled_threads()`` (1 when PyTorch or TensorFlow loaded a
+spinning OpenMP runtime first; see that module), set once when the backend loads.
 """
-import os
+from ... import _threads
+from . import _dbn, _hopfield, _mlp, _rbm, _rng
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+for _module in (_dbn, _hopfield, _mlp, _rbm, _rng):
+    _module.set_num_threads(_threads.compiled_threads())

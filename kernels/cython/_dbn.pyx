@@ -4,6 +4,7 @@ from libc.math cimport exp, expf
 from libc.stdint cimport uint64_t
 
 include "stream.pxi"
+include "threads.pxi"
 
 ctypedef fused floating:
     float
@@ -30,7 +31,7 @@ def labelled_visible_step_into(const floating[:, ::1] x, const floating[::1] bia
     cdef uint64_t base
     cdef floating pij, top, total, e, u, cum
     with nogil:
-        for i in prange(n, schedule="static"):
+        for i in prange(n, schedule="static", num_threads=num_threads):
             base = offset + <uint64_t>i * <uint64_t>m
             for j in range(d):
                 pij = 1 / (1 + _exp(-(x[i, j] + bias[j])))
@@ -64,7 +65,7 @@ def labelled_visible_step_into(const floating[:, ::1] x, const floating[::1] bia
 def sigmoid_error_into(floating[:, ::1] x, const floating[::1] bias, const floating[:, ::1] target, floating scale):
     cdef Py_ssize_t n = x.shape[0], m = x.shape[1], i, j
     with nogil:
-        for i in prange(n, schedule="static"):
+        for i in prange(n, schedule="static", num_threads=num_threads):
             for j in range(m):
                 x[i, j] = scale * (1 / (1 + _exp(-(x[i, j] + bias[j]))) - target[i, j])
 
@@ -73,6 +74,6 @@ def cd_update_into(floating[::1] param, floating[::1] velocity, const floating[:
                    const floating[::1] negative, floating lr, floating mom, floating wd, floating scale):
     cdef Py_ssize_t k
     with nogil:
-        for k in prange(param.shape[0], schedule="static"):
+        for k in prange(param.shape[0], schedule="static", num_threads=num_threads):
             velocity[k] = mom * velocity[k] + lr * (scale * (positive[k] - negative[k]) - wd * param[k])
             param[k] = param[k] + velocity[k]

@@ -4,6 +4,7 @@ from libc.math cimport exp, expf
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 
 include "stream.pxi"
+include "threads.pxi"
 
 ctypedef fused floating:
     float
@@ -257,7 +258,7 @@ def sync_update(const floating[:, ::1] fields, const floating[::1] thresholds,
     cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1], b, i, count
     cdef floating h, s
     with nogil:
-        for b in prange(n_states, schedule="static"):
+        for b in prange(n_states, schedule="static", num_threads=num_threads):
             count = 0
             for i in range(n):
                 h = fields[b, i] - thresholds[i]
@@ -277,7 +278,7 @@ def energy_from_fields(const floating[:, ::1] states, const floating[:, ::1] fie
     cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1], b, i
     cdef floating acc
     with nogil:
-        for b in prange(n_states, schedule="static"):
+        for b in prange(n_states, schedule="static", num_threads=num_threads):
             acc = 0
             for i in range(n):
                 acc = acc + states[b, i] * (thresholds[i] - fields[b, i] * <floating>0.5)
@@ -303,7 +304,7 @@ def energy_lowrank(const floating[:, ::1] overlaps, const floating[::1] d,
     cdef Py_ssize_t b, i, mu
     cdef floating q, lin, s
     with nogil:
-        for b in prange(n_states, schedule="static"):
+        for b in prange(n_states, schedule="static", num_threads=num_threads):
             q = 0
             for mu in range(p):
                 q = q + overlaps[b, mu] * overlaps[b, mu]
@@ -318,7 +319,7 @@ def scale_minus_diagonal(floating[:, ::1] fields, const floating[:, ::1] states,
                          const floating[::1] d, floating scale):
     cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1], b, i
     with nogil:
-        for b in prange(n_states, schedule="static"):
+        for b in prange(n_states, schedule="static", num_threads=num_threads):
             for i in range(n):
                 fields[b, i] = scale * fields[b, i] - states[b, i] * d[i]
 
@@ -326,7 +327,7 @@ def scale_minus_diagonal(floating[:, ::1] fields, const floating[:, ::1] states,
 def add_scaled_zero_diagonal(floating[:, ::1] weights, const floating[:, ::1] gram, floating scale):
     cdef Py_ssize_t n = weights.shape[0], i, j
     with nogil:
-        for i in prange(n, schedule="static"):
+        for i in prange(n, schedule="static", num_threads=num_threads):
             for j in range(n):
                 weights[i, j] = 0 if i == j else weights[i, j] + scale * gram[i, j]
 
@@ -336,7 +337,7 @@ def storkey_step(floating[:, ::1] weights, const floating[::1] xi, const floatin
     cdef Py_ssize_t n = weights.shape[0], i, j
     cdef floating w, h_ij, h_ji
     with nogil:
-        for i in prange(n, schedule="static"):
+        for i in prange(n, schedule="static", num_threads=num_threads):
             for j in range(n):
                 if i != j:
                     w = weights[i, j]

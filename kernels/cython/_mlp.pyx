@@ -4,6 +4,7 @@ from libc.math cimport exp, expf, log, logf, sqrt, sqrtf
 from libc.stdint cimport uint64_t, int64_t
 
 include "stream.pxi"
+include "threads.pxi"
 
 ctypedef fused floating:
     float
@@ -20,7 +21,7 @@ cdef inline floating _exp(floating x) noexcept nogil:
 def bias_sigmoid_into(floating[:, ::1] z, const floating[::1] bias):
     cdef Py_ssize_t n = z.shape[0], m = z.shape[1], i, j
     with nogil:
-        for i in prange(n, schedule="static"):
+        for i in prange(n, schedule="static", num_threads=num_threads):
             for j in range(m):
                 z[i, j] = 1 / (1 + _exp(-(z[i, j] + bias[j])))
 
@@ -28,7 +29,7 @@ def bias_sigmoid_into(floating[:, ::1] z, const floating[::1] bias):
 def sigmoid_backward_into(floating[:, ::1] delta, const floating[:, ::1] a):
     cdef Py_ssize_t n = delta.shape[0], m = delta.shape[1], i, j
     with nogil:
-        for i in prange(n, schedule="static"):
+        for i in prange(n, schedule="static", num_threads=num_threads):
             for j in range(m):
                 delta[i, j] = delta[i, j] * (a[i, j] * (1 - a[i, j]))
 
@@ -39,7 +40,7 @@ def dropout_into(const floating[:, ::1] x, floating rate, floating inv_keep, uin
     cdef uint64_t base
     cdef floating u
     with nogil:
-        for i in prange(n, schedule="static"):
+        for i in prange(n, schedule="static", num_threads=num_threads):
             base = offset + <uint64_t>i * <uint64_t>m
             for j in range(m):
                 if floating is float:
@@ -76,7 +77,7 @@ def bias_softmax_into(floating[:, ::1] z, const floating[::1] bias):
     cdef Py_ssize_t n = z.shape[0], m = z.shape[1], i, j
     cdef floating top, total
     with nogil:
-        for i in prange(n, schedule="static"):
+        for i in prange(n, schedule="static", num_threads=num_threads):
             top = _shift_and_max(z, bias, i)
             total = _exp_and_sum(z, i, top)
             for j in range(m):
@@ -88,7 +89,7 @@ def softmax_cross_entropy_grad_into(floating[:, ::1] z, const floating[::1] bias
     cdef Py_ssize_t n = z.shape[0], m = z.shape[1], i, j, y
     cdef floating top, total, target
     with nogil:
-        for i in prange(n, schedule="static"):
+        for i in prange(n, schedule="static", num_threads=num_threads):
             top = _shift_and_max(z, bias, i)
             y = labels[i]
             target = z[i, y] - top
@@ -117,7 +118,7 @@ def column_sums_into(const floating[:, ::1] x, floating[::1] out):
 def sgd_into(floating[::1] p, const floating[::1] g, floating[::1] v, floating lr, floating mom, floating wd):
     cdef Py_ssize_t k
     with nogil:
-        for k in prange(p.shape[0], schedule="static"):
+        for k in prange(p.shape[0], schedule="static", num_threads=num_threads):
             v[k] = mom * v[k] - lr * (g[k] + wd * p[k])
             p[k] = p[k] + v[k]
 
@@ -127,7 +128,7 @@ def adam_into(floating[::1] p, const floating[::1] g, floating[::1] m, floating[
     cdef Py_ssize_t k
     cdef floating gk
     with nogil:
-        for k in prange(p.shape[0], schedule="static"):
+        for k in prange(p.shape[0], schedule="static", num_threads=num_threads):
             gk = g[k] + wd * p[k]
             m[k] = b1 * m[k] + (1 - b1) * gk
             v[k] = b2 * v[k] + (1 - b2) * (gk * gk)
@@ -152,6 +153,6 @@ def max_norm_into(floating[:, ::1] w, floating limit, floating[::1] scratch):
             else:
                 norm = sqrt(scratch[j])
             scratch[j] = limit / norm if norm > limit else 1
-        for i in prange(n, schedule="static"):
+        for i in prange(n, schedule="static", num_threads=num_threads):
             for j in range(m):
                 w[i, j] = w[i, j] * scratch[j]

@@ -5,6 +5,7 @@ from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, malloc
 
 include "stream.pxi"
+include "threads.pxi"
 
 cdef extern from *:
     """
@@ -126,7 +127,7 @@ def sigmoid_sample(const floating[:, ::1] pre, floating scale, const floating[::
     if m == 0:
         return
     with nogil:
-        for i in prange(n, schedule="static"):
+        for i in prange(n, schedule="static", num_threads=num_threads):
             base = offset + <uint64_t>i * <uint64_t>m
             if floating is float:
                 sigmoid_sample_row32(&pre[i, 0], scale, &bias[0], key, base, &p_out[i, 0], &s_out[i, 0],
@@ -146,7 +147,7 @@ def gaussian_sample(const floating[:, ::1] pre, const floating[::1] bias, uint64
     cdef double z, u1, u2
     cdef floating mean
     with nogil:
-        for i in prange(n, schedule="static"):
+        for i in prange(n, schedule="static", num_threads=num_threads):
             for j in range(m):
                 counter = offset + 2 * (<uint64_t>i * <uint64_t>m + <uint64_t>j)
                 u1 = uniform64(key, counter)
@@ -164,7 +165,7 @@ def free_energy_rows(const floating[:, ::1] pre, floating scale, const floating[
     cdef Py_ssize_t n = pre.shape[0], m = pre.shape[1], n_vis = V.shape[1], i, j
     cdef double acc, x, d
     with nogil:
-        for i in prange(n, schedule="static"):
+        for i in prange(n, schedule="static", num_threads=num_threads):
             acc = 0.0
             for j in range(m):
                 x = scale * pre[i, j] + hbias[j]
@@ -231,7 +232,7 @@ def momentum_update(floating[:, ::1] param, floating[:, ::1] velocity, const flo
         if n == 1:  # a bias vector: waking the OpenMP team would cost more than the row
             momentum_row(&param[0, 0], &velocity[0, 0], &grad[0, 0], m, grad_scale, momentum, decay)
         else:
-            for i in prange(n, schedule="static"):
+            for i in prange(n, schedule="static", num_threads=num_threads):
                 momentum_row(&param[i, 0], &velocity[i, 0], &grad[i, 0], m, grad_scale, momentum, decay)
 
 
@@ -241,7 +242,7 @@ def sparse_matmul(const floating[:, ::1] a, const floating[:, ::1] b, floating[:
     cdef Py_ssize_t *idx
     if n == 0 or m == 0:
         return
-    with nogil, parallel():
+    with nogil, parallel(num_threads=num_threads):
         idx = <Py_ssize_t *> malloc((k + 1) * sizeof(Py_ssize_t))
         for i in prange(n, schedule="static"):
             gather_row(&a[i, 0], 1, &b[0, 0], k, m, &out[i, 0], idx)
@@ -259,7 +260,7 @@ def sparse_gradient_update(const floating[:, ::1] a, const floating[:, ::1] b, f
     cdef floating *grad
     if n == 0 or m == 0 or k == 0:
         return
-    with nogil, parallel():
+    with nogil, parallel(num_threads=num_threads):
         idx = <Py_ssize_t *> malloc((k + 1) * sizeof(Py_ssize_t))
         grad = <floating *> malloc(m * sizeof(floating))
         for i in prange(n, schedule="static"):

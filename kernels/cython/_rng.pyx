@@ -4,6 +4,7 @@ from libc.math cimport exp, expf
 from libc.stdint cimport uint64_t
 
 include "stream.pxi"
+include "threads.pxi"
 
 ctypedef fused floating:
     float
@@ -14,7 +15,7 @@ def uniform_into(uint64_t key, uint64_t offset, floating[:, ::1] out):
     cdef Py_ssize_t n = out.shape[0], m = out.shape[1], i, j
     cdef uint64_t base
     with nogil:
-        for i in prange(n, schedule="static"):
+        for i in prange(n, schedule="static", num_threads=num_threads):
             base = offset + <uint64_t>i * <uint64_t>m
             for j in range(m):
                 if floating is float:
@@ -29,7 +30,7 @@ def bernoulli_sigmoid_into(const floating[:, ::1] x, uint64_t key, uint64_t offs
     cdef uint64_t base
     cdef floating pij, one = 1, zero = 0
     with nogil:
-        for i in prange(n, schedule="static"):
+        for i in prange(n, schedule="static", num_threads=num_threads):
             base = offset + <uint64_t>i * <uint64_t>m
             for j in range(m):
                 if floating is float:
