@@ -37,7 +37,10 @@ def test_team_size_from_environment(monkeypatch):
     monkeypatch.setattr(_threads, "SPINNING_OPENMP", True)
     assert _threads.compiled_threads() == 1
     monkeypatch.setattr(_threads, "SPINNING_OPENMP", False)
-    assert _threads.compiled_threads() == _threads.cpu_count()
+    monkeypatch.setattr(_threads, "cpu_count", lambda: 8)
+    assert _threads.compiled_threads() == 8
+    monkeypatch.setattr(_threads, "cpu_count", lambda: 2)
+    assert _threads.compiled_threads() == 1
 
 
 CHECK_POLICY = """
@@ -54,12 +57,12 @@ print(json.dumps([_threads.SPINNING_OPENMP, _threads.compiled_threads(), os.envi
 def test_a_spinning_openmp_runtime_loaded_first_is_detected():
     lib = ctypes.util.find_library("gomp")
     alone = run_python(CHECK_POLICY.format(load_first=False, lib=lib))
-    assert alone == [False, _threads.cpu_count(), "PASSIVE"]
+    assert alone == [False, _threads.compiled_threads(), "PASSIVE"]
     first = run_python(CHECK_POLICY.format(load_first=True, lib=lib))
     assert first == [True, 1, "PASSIVE"]
     # A wait policy the user chose is left alone, and the runtime then is not assumed to spin.
     chosen = run_python(CHECK_POLICY.format(load_first=True, lib=lib), env={"OMP_WAIT_POLICY": "ACTIVE"})
-    assert chosen == [False, _threads.cpu_count(), "ACTIVE"]
+    assert chosen == [False, _threads.compiled_threads(), "ACTIVE"]
 
 
 def test_cython_results_do_not_depend_on_the_team_size(request, rng):
