@@ -31,13 +31,18 @@ def check_data(X, *, name="X", n_features=None, dtype=None, ndim=2, allow_empty=
     if dtype is None:
         dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.float32
     arr = np.ascontiguousarray(arr, dtype=dtype)
-    if arr.size and not np.isfinite(arr).all():
-        bad = "NaN" if np.isnan(arr).any() else "infinite values"
+    if not arr.size:
+        return arr
+    # min and max propagate NaN and reach any infinity: two passes, no temporary (np.isfinite
+    # wrote a full-size bool array and made a third pass over the data)
+    lo, hi = arr.min(), arr.max()
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        bad = "NaN" if np.isnan(lo) or np.isnan(hi) else "infinite values"
         raise ValueError(f"{name} contains {bad}")
-    if low is not None and arr.size and arr.min() < low:
-        raise ValueError(f"{name} has values below {low} (min {arr.min():g}); expected values in [{low}, {high}]")
-    if high is not None and arr.size and arr.max() > high:
-        raise ValueError(f"{name} has values above {high} (max {arr.max():g}); expected values in [{low}, {high}]")
+    if low is not None and lo < low:
+        raise ValueError(f"{name} has values below {low} (min {lo:g}); expected values in [{low}, {high}]")
+    if high is not None and hi > high:
+        raise ValueError(f"{name} has values above {high} (max {hi:g}); expected values in [{low}, {high}]")
     return arr
 
 
