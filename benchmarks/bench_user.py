@@ -23,6 +23,8 @@ The torch / TensorFlow entries come last in this file, so that the fastrbm entri
 are timed before either is imported (importing them changes the process's thread pools;
 ``benchmarks/coexist.py`` measures that). ``extra_info["peers_loaded"]`` records it.
 """
+import os
+
 import numpy as np
 import pytest
 
@@ -35,7 +37,9 @@ MLP_HIDDEN, MLP_LR, MLP_MOMENTUM = (500, 500, 2000), 0.1, 0.9
 
 
 def full_size(benchmark):
-    return not benchmark.disabled
+    """Timing runs use the full sizes; ``FASTRBM_BENCH_SMALL=1`` keeps the smoke sizes (a quick
+    ``--benchmark-only`` run to try the report on)."""
+    return not benchmark.disabled and os.environ.get("FASTRBM_BENCH_SMALL", "") in ("", "0")
 
 
 def rbm_size(benchmark):
