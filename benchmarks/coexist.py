@@ -106,7 +106,8 @@ def run_case(case, backend, args):
 def available(peer):
     """Is the peer importable? (checked in a subprocess: this process must stay clean)"""
     return subprocess.run([sys.executable, "-c", f"import importlib.util, sys; "
-                           f"sys.exit(importlib.util.find_spec('{peer}') is None)"]).returncode == 0
+                           f"sys.exit(importlib.util.find_spec('{peer}') is None)"],
+                          stderr=subprocess.DEVNULL).returncode == 0
 
 
 def short_runtimes(pools):
