@@ -197,12 +197,13 @@ def tf_rbm_fit(X, n_hidden, n_epochs, batch_size, learning_rate, seed, threads,
 
 
 # ---------------------------------------------------------------------------- MLP peers
-def sklearn_mlp_fit(X, y, hidden, batch_size, learning_rate, momentum, seed):
-    """scikit-learn's MLPClassifier with fastrbm.MLP's SGD: logistic units, classical momentum, one epoch."""
+def sklearn_mlp_fit(X, y, hidden, batch_size, learning_rate, momentum, seed, optimizer="adam"):
+    """scikit-learn's MLPClassifier with fastrbm.MLP's optimizer (Adam, or SGD with classical momentum),
+    logistic units, no L2, one epoch."""
     import warnings
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
-    clf = MLPClassifier(hidden_layer_sizes=hidden, activation="logistic", solver="sgd", alpha=0.0,
+    clf = MLPClassifier(hidden_layer_sizes=hidden, activation="logistic", solver=optimizer, alpha=0.0,
                         batch_size=batch_size, learning_rate="constant", learning_rate_init=learning_rate,
                         momentum=momentum, nesterovs_momentum=False, max_iter=1, shuffle=True,
                         early_stopping=False, random_state=seed)
@@ -212,8 +213,9 @@ def sklearn_mlp_fit(X, y, hidden, batch_size, learning_rate, momentum, seed):
     return clf.predict
 
 
-def torch_mlp_fit(X, y, hidden, batch_size, learning_rate, momentum, seed, threads):
-    """Plain PyTorch: nn.Sequential of Linear + Sigmoid, softmax cross-entropy, SGD with momentum, one epoch."""
+def torch_mlp_fit(X, y, hidden, batch_size, learning_rate, momentum, seed, threads, optimizer="adam"):
+    """Plain PyTorch: nn.Sequential of Linear + Sigmoid, softmax cross-entropy, Adam (or SGD with
+    momentum), one epoch."""
     import torch
     from torch import nn
     torch.set_num_threads(threads)
@@ -227,7 +229,8 @@ def torch_mlp_fit(X, y, hidden, batch_size, learning_rate, momentum, seed, threa
         if isinstance(m, nn.Linear):
             nn.init.xavier_uniform_(m.weight)
             nn.init.zeros_(m.bias)
-    opt = torch.optim.SGD(model.parameters(), lr=learning_rate, momentum=momentum)
+    opt = (torch.optim.Adam(model.parameters(), lr=learning_rate) if optimizer == "adam"
+           else torch.optim.SGD(model.parameters(), lr=learning_rate, momentum=momentum))
     loss_fn = nn.CrossEntropyLoss()
     data, labels = torch.from_numpy(np.ascontiguousarray(X, np.float32)), torch.from_numpy(np.asarray(y, np.int64))
     order = torch.randperm(len(data))

@@ -66,7 +66,12 @@ def user_label(bench):
 
 
 def user_check(info):
-    """The entry's own result check, as recorded in extra_info."""
+    """The entry's own result check, as recorded in extra_info (flagged when it failed)."""
+    flag = "**CHECK FAILED**: " if info.get("check", "passed") != "passed" else ""
+    return flag + _check_value(info)
+
+
+def _check_value(info):
     if "heldout_error" in info:
         return f"held-out rec. error {info['heldout_error']:.4f} (untrained {info['untrained_error']:.4f})"
     if "heldout_accuracy" in info:
