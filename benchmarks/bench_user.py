@@ -429,5 +429,4 @@ def bench_rbm_fit_tensorflow(benchmark, rbm_data):
                                 rounds=rounds(benchmark), iterations=1)
     record(benchmark, "tensorflow")
     check_learned(benchmark, peers.reconstruction_error(*params, H), untrained)
-
     passed(benchmark)
