@@ -6,7 +6,7 @@ Groups (each fastrbm entry once per backend through ``bench_backend``, plus
 * ``RBM.fit``: construct + fit, 500 hidden units, batch 100, lr 0.05, CD-1, E epochs,
   against scikit-learn's BernoulliRBM, a plain PyTorch CD-1 script, TensorFlow 2 under
   ``tf.function`` and the GEMM-only lower bound (the four CD-1 products per minibatch).
-* ``MLP.fit``: a 784-500-500-2000-10 sigmoid MLP, SGD with momentum, one epoch, against
+* ``MLP.fit``: a 784-500-500-2000-10 sigmoid MLP, Adam lr 1e-3, one epoch, against
   scikit-learn's MLPClassifier and plain PyTorch.
 * ``Hopfield.recall``: 64 corrupted probes of p = 0.05 N random patterns, N = 784, against a
   plain NumPy asynchronous loop.
