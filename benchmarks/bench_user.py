@@ -214,7 +214,7 @@ def mlp_reference(mlp_data):
 
 def check_accuracy(benchmark, predictions, labels):
     """Accuracy on 1,000 held-out digits well above chance (0.1) at full size; valid labels always.
-    (The smoke fit is 20 SGD steps: a sigmoid MLP is still on its plateau there.)"""
+    (The smoke fit is 20 optimizer steps: a sigmoid MLP is still on its plateau there.)"""
     predictions = np.asarray(predictions)
     accuracy = float(np.mean(predictions == labels))
     benchmark.extra_info["heldout_accuracy"] = round(accuracy, 4)
