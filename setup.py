@@ -70,8 +70,9 @@ def openmp_flags():
 
 
 # Per-extension flags; -fno-trapping-math lets GCC if-convert (vectorise) float selects
-# without changing any result.
-EXTRA_COMPILE_ARGS = {"_rbm": ["-fno-trapping-math"]}
+# without changing any result; -fno-math-errno lets it vectorise sqrtf (nothing reads errno):
+# the MLP's Adam update 1.15 -> 0.38 ms per 784x500 call.
+EXTRA_COMPILE_ARGS = {"_rbm": ["-fno-trapping-math"], "_mlp": ["-fno-math-errno", "-fno-trapping-math"]}
 
 
 def extensions():
