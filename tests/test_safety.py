@@ -122,6 +122,13 @@ def test_run_time_arguments_reject_nan_and_inf():
         rbm.log_partition("ais", n_betas=10, n_runs=0)
 
 
+def test_init_layers_are_checked():
+    X, y = binary(), labels()
+    W = np.full((6, 3), np.nan)
+    with pytest.raises(ValueError, match=r"init_layers\[0\] weights contains NaN"):
+        MLP((3,), n_epochs=1, early_stopping=False, backend="numpy").fit(X, y, init_layers=[(W, np.zeros(3))])
+
+
 def test_fine_tune_checks_every_parameter():
     dbn = build("DBN")
     X, y = binary(), labels()
@@ -428,6 +435,9 @@ def test_changed_shape_parameters_after_fit(tmp_path):
     rbm.set_params(n_hidden=7)
     with pytest.raises(ValueError, match="n_hidden was changed to 7"):
         rbm.partial_fit(X)
+    assert rbm.sample_visible(np.zeros((2, 4)))[0].shape == (2, 6)  # the fitted weights still decide
+    with pytest.raises(ValueError, match="H has 7 features per sample, expected 4"):
+        rbm.energy(X[:2], np.zeros((2, 7)))
     with pytest.raises(ValueError, match="n_hidden was changed to 7"):
         rbm.save(tmp_path / "rbm")
     rbm.fit(X)  # fit starts again with the new shape

@@ -156,7 +156,8 @@ class MLP(BackendPickleMixin):
         self._W, self._b = [], []
         for l, (n_in, n_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:])):
             if l < len(init_layers):
-                W, b = (np.asarray(a) for a in init_layers[l])
+                W = check_data(init_layers[l][0], name=f"init_layers[{l}] weights", ndim=2)
+                b = check_data(init_layers[l][1], name=f"init_layers[{l}] biases", ndim=1)
                 if W.shape != (n_in, n_out) or b.shape != (n_out,):
                     raise ValueError(f"init_layers[{l}] has shapes {W.shape}, {b.shape}; expected "
                                      f"({n_in}, {n_out}), ({n_out},)")

@@ -227,6 +227,10 @@ class RBM(BackendPickleMixin, Estimator):
         self._epoch(X, None)
         return self
 
+    def _n_hidden_fitted(self):
+        """Hidden units of the fitted weights (``n_hidden`` may have been changed by set_params since)."""
+        return int(self._W.shape[1])
+
     def _check_unchanged(self, method):
         """Raise when a hyper-parameter that fixes the fitted arrays changed since ``fit`` (set_params)."""
         W = self._K.to_numpy(self._W) if getattr(self, "_W", None) is not None else None
@@ -302,7 +306,7 @@ class RBM(BackendPickleMixin, Estimator):
     def sample_visible(self, H):
         """``(p(v | h), v)`` for hidden states ``H`` (n, n_hidden): probabilities (means) and samples."""
         check_is_fitted(self, "W_")
-        H = check_data(H, name="H", n_features=self.n_hidden, dtype=self._np_dtype(), low=0.0, high=1.0)
+        H = check_data(H, name="H", n_features=self._n_hidden_fitted(), dtype=self._np_dtype(), low=0.0, high=1.0)
         return tuple(self._restore(self._K.to_numpy(a)) for a in self._sample_visible_k(self._K.asarray(H)))
 
     def _restore(self, V):
@@ -332,7 +336,7 @@ class RBM(BackendPickleMixin, Estimator):
     def energy(self, V, H):
         """Joint energy ``E(v, h)`` of paired rows of ``V`` (n, n_visible) and ``H`` (n, n_hidden)."""
         V = self._prepare(self._check_X(V, "V"))
-        H = check_data(H, name="H", n_features=self.n_hidden, dtype=self._np_dtype(), low=0.0, high=1.0)
+        H = check_data(H, name="H", n_features=self._n_hidden_fitted(), dtype=self._np_dtype(), low=0.0, high=1.0)
         if len(V) != len(H):
             raise ValueError(f"V and H need the same number of rows, got {len(V)} and {len(H)}")
         W, b, c = self.W_, self.b_, self.c_
