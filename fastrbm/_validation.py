@@ -50,7 +50,7 @@ def check_data(X, *, name="X", n_features=None, dtype=None, ndim=2, allow_empty=
     if dtype is None:
         dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.float32
     arr = np.ascontiguousarray(arr, dtype=dtype)
-    if copy and np.shares_memory(arr, np.asarray(X)):
+    if copy and np.may_share_memory(arr, np.asarray(X)):
         arr = arr.copy()
     if arr.size and not np.isfinite(arr).all():
         bad = "NaN" if np.isnan(arr).any() else "infinite values"
