@@ -281,6 +281,30 @@ def test_reported_crafted_files(tmp_path):
         MLP.load(tmp_path / "classes.npz")
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_crafted_headers(tmp_path, kind):
+    import json
+
+    good = read(build(kind).save(tmp_path / "model"))
+    meta = json.loads(good["__meta__"].tobytes().decode())
+    crafted = []
+    if "params" in meta:
+        for name, value in meta["params"].items():
+            if isinstance(value, float):
+                crafted.append({**meta, "params": {**meta["params"], name: float("nan")}})
+        crafted.append({**meta, "params": {**meta["params"], "no_such_param": 1}})
+        crafted.append({**meta, "params": [1, 2]})
+    else:
+        crafted += [{**meta, "n_neurons": -1}, {**meta, "n_patterns": "x"}, {**meta, "rule": 5},
+                    {**meta, "dtype": "int32"}, {k: v for k, v in meta.items() if k != "seed"}]
+    crafted.append({**meta, "format_version": "1"})
+    for i, header in enumerate(crafted):
+        raw = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+        rewrite(tmp_path / f"h{i}.npz", {**good, "__meta__": raw})
+        with pytest.raises(ModelFileError):
+            CLASSES[kind].load(tmp_path / f"h{i}.npz")
+
+
 def test_file_errors_say_what_is_wrong(tmp_path):
     junk = tmp_path / "junk.npz"
     junk.write_bytes(np.random.default_rng(0).bytes(300))
