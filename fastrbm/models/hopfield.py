@@ -221,7 +221,7 @@ class Hopfield(BackendPickleMixin):
             (``h_i = sum_j w_ij s_j - theta_i``). A number >= 0: Glauber dynamics at inverse
             temperature beta, ``P(s_i = +1) = sigmoid(2 beta h_i)``, for exactly
             ``max_sweeps`` sweeps (it samples ``exp(-beta E)``). ``beta=inf`` is zero
-            temperature: the deterministic update run for ``max_sweeps`` sweeps. NaN is rejected.
+            temperature: the same deterministic dynamics as None. NaN is rejected.
         mode : {"async", "sync"}
             Asynchronous sweeps (every neuron once per sweep, random order from the
             model's stream) or synchronous updates of all neurons at once
