@@ -1,25 +1,44 @@
 """Input checks shared by every model: clear errors before any kernel runs."""
+import math
 import numbers
 
 import numpy as np
 
-__all__ = ["check_data", "check_binary", "check_is_fitted", "check_param", "NotFittedError"]
+__all__ = ["check_data", "check_binary", "check_is_fitted", "check_param", "NotFittedError", "as_array"]
 
 
 class NotFittedError(ValueError, AttributeError):
     """A method that needs learned parameters was called before ``fit``."""
 
 
+def as_array(X, name="X"):
+    """``np.asarray(X)`` with errors that name ``name``: sparse matrices, ragged
+    nested sequences and complex values are rejected (imaginary parts are never
+    dropped silently)."""
+    if hasattr(X, "toarray") and hasattr(X, "nnz"):  # scipy.sparse, by duck typing (no scipy import)
+        raise TypeError(f"{name}: sparse input is not supported; call .toarray() first "
+                        f"(got {type(X).__name__})")
+    try:
+        arr = np.asarray(X)
+    except ValueError as exc:  # ragged lists: NumPy's "inhomogeneous shape" message
+        raise ValueError(f"{name} must be a rectangular array; could not convert it ({exc})") from exc
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be real-valued, got complex dtype {arr.dtype}")
+    return arr
+
+
 def check_data(X, *, name="X", n_features=None, dtype=None, ndim=2, allow_empty=False,
-               low=None, high=None):
+               low=None, high=None, copy=False):
     """Return ``X`` as a C-contiguous float array after checking it.
 
-    Raises ``ValueError``/``TypeError`` naming ``name`` for: non-numeric data,
-    wrong ``ndim``, the wrong number of features, NaN or infinity, an empty
-    array, and values outside ``[low, high]``. ``dtype`` None keeps float32 and
-    float64 as they are and turns anything else into float32.
+    Raises ``ValueError``/``TypeError`` naming ``name`` for: sparse, ragged,
+    complex or non-numeric data, wrong ``ndim``, the wrong number of features,
+    NaN or infinity, an empty array, and values outside ``[low, high]``.
+    ``dtype`` None keeps float32 and float64 as they are and turns anything
+    else into float32. ``copy`` guarantees the result never shares memory with
+    ``X`` (for callers whose kernels update the array in place).
     """
-    arr = np.asarray(X)
+    arr = as_array(X, name)
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
     if arr.ndim != ndim:
@@ -31,6 +50,8 @@ def check_data(X, *, name="X", n_features=None, dtype=None, ndim=2, allow_empty=
     if dtype is None:
         dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.float32
     arr = np.ascontiguousarray(arr, dtype=dtype)
+    if copy and np.may_share_memory(arr, np.asarray(X)):
+        arr = arr.copy()
     if not arr.size:
         return arr
     # min and max propagate NaN and reach any infinity: two passes, no temporary (np.isfinite
@@ -67,14 +88,29 @@ def check_is_fitted(model, attribute):
 
 
 def check_param(name, value, *, kind=numbers.Real, low=None, high=None, low_open=False,
-                choices=None):
-    """Check one hyper-parameter; the error names it and the allowed values."""
+                choices=None, allow_inf=False):
+    """Check one hyper-parameter; the error names it and the allowed values.
+
+    NaN is always rejected, and infinity unless ``allow_inf`` (for the few
+    parameters where it means something, such as ``beta=inf``: zero
+    temperature). NumPy scalars (``np.int64(4)``, ``np.float32(0.1)``) are
+    accepted like Python numbers.
+    """
     if choices is not None:
-        if value not in choices:
+        try:
+            ok = value in choices
+        except (TypeError, ValueError):  # e.g. an array compared with strings
+            ok = False
+        if not ok:
             raise ValueError(f"{name} must be one of {sorted(map(str, choices))}, got {value!r}")
         return value
-    if isinstance(value, bool) or not isinstance(value, kind):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
         raise TypeError(f"{name} must be {'an integer' if kind is numbers.Integral else 'a number'}, got {value!r}")
+    if not isinstance(value, numbers.Integral):
+        if math.isnan(value):
+            raise ValueError(f"{name} must be a number, got NaN")
+        if math.isinf(value) and not allow_inf:
+            raise ValueError(f"{name} must be finite, got {value!r}")
     if low is not None and (value < low or (low_open and value == low)):
         bound = f"> {low}" if low_open else f">= {low}"
         raise ValueError(f"{name} must be {bound}, got {value!r}")

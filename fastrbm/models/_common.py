@@ -1,6 +1,7 @@
 """Helpers shared by the MLP and DBN models: labels, shuffling, initialisation, splits."""
 import numpy as np
 
+from .._validation import as_array
 from ..rng import uniform
 
 __all__ = ["check_labels", "permutation", "split_validation", "uniform_matrix"]
@@ -10,9 +11,10 @@ def check_labels(y, n_samples, *, name="y", n_classes=None):
     """Return ``(classes, indices)`` for integer labels ``y`` of shape (n_samples,).
 
     Raises ``ValueError`` naming ``name`` for: a length other than ``n_samples``,
-    NaN, non-integer values, and (with ``n_classes``) labels outside ``0..n_classes-1``.
+    NaN, infinity, non-integer values, and (with ``n_classes``) labels outside ``0..n_classes-1``;
+    ``TypeError`` for sparse, complex or non-numeric labels.
     """
-    arr = np.asarray(y)
+    arr = as_array(y, name)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
     if len(arr) != n_samples:
@@ -22,6 +24,10 @@ def check_labels(y, n_samples, *, name="y", n_classes=None):
     if np.issubdtype(arr.dtype, np.floating):
         if np.isnan(arr).any():
             raise ValueError(f"{name} contains NaN")
+        if np.isinf(arr).any():
+            raise ValueError(f"{name} contains infinite values")
+        if np.any(np.abs(arr) >= 2.0 ** 63):
+            raise ValueError(f"{name} has labels too large for int64: {arr[np.abs(arr) >= 2.0 ** 63][0]!r}")
         if np.any(arr != np.round(arr)):
             raise ValueError(f"{name} must hold integer class labels, found {arr[arr != np.round(arr)][0]!r}")
     arr = arr.astype(np.int64)

@@ -18,6 +18,7 @@ from .._validation import check_data, check_is_fitted, check_param
 from ..backend import get_backend
 from ..rng import KeyStream, seed_from_random_state
 from ._common import check_labels, permutation
+from ._pickle import BackendPickleMixin
 from ._top_rbm import cd_k_step, hidden_probabilities, train_rbm
 
 __all__ = ["DBN"]
@@ -26,7 +27,7 @@ KIND = "DBN"
 PER_LAYER = ("learning_rate", "n_epochs")
 
 
-class DBN:
+class DBN(BackendPickleMixin):
     """Deep belief net over binary (or [0, 1]-valued) data, optionally with a labelled top level.
 
     Parameters
@@ -301,6 +302,8 @@ class DBN:
             pen = (K.to_numpy(K.uniform(self._keys.next_key(), (n, d), dt)) < 0.5).astype(dt)
         else:
             pen = check_data(init, name="init", n_features=d, dtype=dt)
+            if len(pen) != n:
+                raise ValueError(f"init has {len(pen)} rows, expected n={n}")
         pen = self._top_gibbs(pen, label, n_steps)
         return self._down(pen, stochastic_down)
 
@@ -357,6 +360,13 @@ class DBN:
         self._ensure_fitted()
         check_param("n_epochs", n_epochs, kind=numbers.Integral, low=1)
         check_param("learning_rate", learning_rate, low=0, low_open=True)
+        if top_learning_rate is not None:
+            check_param("top_learning_rate", top_learning_rate, low=0, low_open=True)
+        if k is not None:
+            check_param("k", k, kind=numbers.Integral, low=1)
+        check_param("momentum", momentum, low=0, high=1)
+        if weight_decay is not None:
+            check_param("weight_decay", weight_decay, low=0)
         X, y = self._check_xy(X, y, labels_required=True)
         K, dt = self._K, self._dtype
         top_lr = learning_rate if top_learning_rate is None else top_learning_rate
@@ -462,27 +472,31 @@ class DBN:
     def load(cls, path, backend=None):
         """Read a DBN written by :meth:`save` (``backend`` overrides the saved one)."""
         arrays, meta = _io.load_npz(path, KIND)
-        try:
+        try:  # the file is untrusted: check the header and every array before any kernel sees them
             params = dict(meta["params"])
             if backend is not None:
                 params["backend"] = backend
             model = cls(**params)
-            n_lower = len(model.layer_sizes) - 2
-            model.rec_weights_ = [arrays[f"R{l}"] for l in range(n_lower)]
-            model.rec_biases_ = [arrays[f"r{l}"] for l in range(n_lower)]
-            model.gen_weights_ = [arrays[f"G{l}"] for l in range(n_lower)]
-            model.gen_biases_ = [arrays[f"g{l}"] for l in range(n_lower)]
-            model.top_W_, model.top_b_, model.top_c_ = arrays["top_W"], arrays["top_b"], arrays["top_c"]
-            model.history_ = meta.get("history", {})
-        except (KeyError, TypeError) as exc:
-            raise _io.ModelFileError(f"{path}: incomplete DBN file ({exc})") from exc
-        sizes = model.layer_sizes
-        for l in range(len(sizes) - 2):
-            want = (sizes[l], sizes[l + 1])
-            if model.rec_weights_[l].shape != want or model.gen_weights_[l].shape != want:
-                raise _io.ModelFileError(f"{path}: layer {l} weights do not have shape {want}")
-        if model.top_W_.shape != (sizes[-2] + model.n_labels, sizes[-1]):
-            raise _io.ModelFileError(f"{path}: top-level weights have shape {model.top_W_.shape}")
+            sizes, _ = model._check_params()
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _io.ModelFileError(f"{path}: invalid hyper-parameters in the header ({exc})") from exc
+        n_lower, n_top_vis = len(sizes) - 2, sizes[-2] + model.n_labels
+        dt = np.dtype(model.dtype)
+
+        def entry(name, shape):
+            return np.ascontiguousarray(_io.check_entry(path, arrays, name, shape), dtype=dt)
+
+        model.rec_weights_ = [entry(f"R{l}", (sizes[l], sizes[l + 1])) for l in range(n_lower)]
+        model.rec_biases_ = [entry(f"r{l}", (sizes[l + 1],)) for l in range(n_lower)]
+        model.gen_weights_ = [entry(f"G{l}", (sizes[l], sizes[l + 1])) for l in range(n_lower)]
+        model.gen_biases_ = [entry(f"g{l}", (sizes[l],)) for l in range(n_lower)]
+        model.top_W_ = entry("top_W", (n_top_vis, sizes[-1]))
+        model.top_b_, model.top_c_ = entry("top_b", (n_top_vis,)), entry("top_c", (sizes[-1],))
+        _io.check_entries(path, arrays, {"top_W", "top_b", "top_c",
+                                         *(f"{p}{l}" for p in "RrGg" for l in range(n_lower))})
+        model.history_ = meta.get("history", {})
+        if not isinstance(model.history_, dict):
+            raise _io.ModelFileError(f"{path}: header field 'history' is not an object")
         model.n_features_in_ = sizes[0]
         return model
 

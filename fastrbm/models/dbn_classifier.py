@@ -1,7 +1,9 @@
 """DBN-pretrained MLP classifier: pretrain a DBN, copy its recognition weights into an MLP, backprop."""
+import numbers
 import time
 
-from .._validation import check_data
+from .. import _io
+from .._validation import check_data, check_param
 from ._common import check_labels, split_validation
 from .dbn import DBN
 from .mlp import MLP
@@ -38,6 +40,8 @@ class DBNClassifier(MLP):
         Wall time (s) of ``pretrain``, ``up_down`` and ``fine_tune``.
     """
 
+    _kind = "DBNClassifier"
+
     def __init__(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain_epochs=10, pretrain_learning_rate=0.1,
                  pretrain_labels=True, up_down_epochs=0, optimizer="adam", learning_rate=1e-3, lr_decay=1.0,
                  momentum=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8, batch_size=100, n_epochs=50,
@@ -54,6 +58,32 @@ class DBNClassifier(MLP):
         self.pretrain_learning_rate = pretrain_learning_rate
         self.pretrain_labels = pretrain_labels
         self.up_down_epochs = up_down_epochs
+
+    def _check_params(self):
+        hidden = super()._check_params()
+        for name, kind, low, low_open in (("pretrain_epochs", numbers.Integral, 0, False),
+                                          ("pretrain_learning_rate", numbers.Real, 0, True)):
+            value = getattr(self, name)
+            values = list(value) if isinstance(value, (list, tuple)) else [value]
+            if isinstance(value, (list, tuple)) and len(values) != len(hidden):
+                raise ValueError(f"{name} has {len(values)} entries for {len(hidden)} RBMs "
+                                 f"(one per hidden layer)")
+            for v in values:
+                check_param(name, v, kind=kind, low=low, low_open=low_open)
+        check_param("pretrain_labels", self.pretrain_labels, choices=(True, False))
+        check_param("up_down_epochs", self.up_down_epochs, kind=numbers.Integral, low=0)
+        return hidden
+
+    @classmethod
+    def _load_kinds(cls):
+        return (cls._kind, "MLP")  # "MLP": files written before DBNClassifier had a kind of its own
+
+    @classmethod
+    def _check_kind(cls, path, meta):
+        params = meta.get("params")
+        if meta.get("kind") == "MLP" and not (isinstance(params, dict) and "pretrain_epochs" in params):
+            raise _io.ModelFileError(f"{path}: holds a 'MLP' model, expected a 'DBNClassifier' model file "
+                                     "(use fastrbm.MLP.load)")
 
     def fit(self, X, y, X_val=None, y_val=None):
         """Pretrain on ``X`` (and ``y`` for the labelled top level), then fine-tune; returns ``self``.

@@ -24,9 +24,10 @@ from collections import namedtuple
 import numpy as np
 
 from ..backend import get_backend
-from .._io import load_npz, save_npz
+from .._io import ModelFileError, check_entries, check_entry, load_npz, meta_value, save_npz
 from .._validation import check_binary, check_data, check_param
 from ..rng import KeyStream, seed_from_random_state
+from ._pickle import BackendPickleMixin
 
 __all__ = ["Hopfield", "RecallResult", "recall_demo"]
 
@@ -44,7 +45,7 @@ sweeps : int ndarray (B,), sweeps (or synchronous steps) run per state.
 """
 
 
-class Hopfield:
+class Hopfield(BackendPickleMixin):
     """A Hopfield network with compiled asynchronous dynamics.
 
     Parameters
@@ -78,6 +79,9 @@ class Hopfield:
     True
     """
 
+    _kernel_attr = "_kernels"  # pickling: the kernel set is resolved again by backend name
+    _pickle_drop = ("_patterns_dev", "_patterns_t_dev")  # caches, rebuilt on demand
+
     def __init__(self, n_neurons, rule="hebbian", *, states="bipolar", thresholds=None,
                  dtype=np.float32, backend=None, random_state=None):
         self.n_neurons = check_param("n_neurons", n_neurons, kind=numbers.Integral, low=1)
@@ -92,7 +96,7 @@ class Hopfield:
         n = self.n_neurons
         if thresholds is None:
             thresholds = np.zeros(n, dtype=self.dtype)
-        thresholds = check_data(thresholds, name="thresholds", ndim=1, n_features=n, dtype=self.dtype)
+        thresholds = check_data(thresholds, name="thresholds", ndim=1, n_features=n, dtype=self.dtype, copy=True)
         self._theta = self._kernels.asarray(thresholds)
         self._w = self._kernels.zeros((n, n), dtype=self.dtype)
         self._patterns = np.zeros((0, n), dtype=self.dtype)  # stored bipolar patterns (Hebbian)
@@ -143,8 +147,9 @@ class Hopfield:
 
     # ------------------------------------------------------------------ conversions
     def _to_bipolar(self, x, name):
-        """Validated (B, N) states in the model's representation -> bipolar backend array."""
-        arr = check_data(x, name=name, n_features=self.n_neurons, dtype=self.dtype)
+        """Validated (B, N) states in the model's representation -> bipolar array (never ``x`` itself:
+        the dynamics update it in place)."""
+        arr = check_data(x, name=name, n_features=self.n_neurons, dtype=self.dtype, copy=True)
         if self.states == "binary":
             check_binary(arr, (0.0, 1.0), name=name)
             arr = 2 * arr - 1
@@ -213,9 +218,10 @@ class Hopfield:
             At most this many sweeps (asynchronous) or steps (synchronous).
         beta : float, optional
             None: deterministic ``s_i = sign(h_i)``, ties ``h_i == 0`` keep ``s_i``
-            (``h_i = sum_j w_ij s_j - theta_i``). A number: Glauber dynamics at inverse
+            (``h_i = sum_j w_ij s_j - theta_i``). A number >= 0: Glauber dynamics at inverse
             temperature beta, ``P(s_i = +1) = sigmoid(2 beta h_i)``, for exactly
-            ``max_sweeps`` sweeps (it samples ``exp(-beta E)``).
+            ``max_sweeps`` sweeps (it samples ``exp(-beta E)``). ``beta=inf`` is zero
+            temperature: the same deterministic dynamics as None. NaN is rejected.
         mode : {"async", "sync"}
             Asynchronous sweeps (every neuron once per sweep, random order from the
             model's stream) or synchronous updates of all neurons at once
@@ -229,7 +235,7 @@ class Hopfield:
         check_param("max_sweeps", max_sweeps, kind=numbers.Integral, low=1)
         check_param("mode", mode, choices=MODES)
         if beta is not None:
-            check_param("beta", beta, low=0)
+            check_param("beta", beta, low=0, allow_inf=True)  # inf: zero temperature
             if mode == "sync":
                 raise ValueError("Glauber dynamics (beta given) are asynchronous: use mode='async'")
         K = self._kernels
@@ -289,7 +295,7 @@ class Hopfield:
         log_z : float
             ``log Z(beta) = log sum_s exp(-beta E(s))``.
         """
-        check_param("beta", beta, low=0)
+        check_param("beta", beta, low=0)  # finite: beta = inf would give 0 * inf = NaN for zero-energy states
         n = self.n_neurons
         if n > MAX_EXACT_NEURONS:
             raise ValueError(f"exact_distribution enumerates 2^N states: N = {n} > {MAX_EXACT_NEURONS} is too many")
@@ -320,12 +326,27 @@ class Hopfield:
     def load(cls, path, backend=None):
         """Read a network written by :meth:`save` (same weights, thresholds and random stream)."""
         arrays, meta = load_npz(path, "Hopfield")
-        net = cls(meta["n_neurons"], rule=meta["rule"], states=meta["states"], thresholds=arrays["thresholds"],
-                  dtype=meta["dtype"], backend=backend, random_state=0)
-        net._w = net._kernels.asarray(arrays["weights"])
-        net._patterns = arrays["patterns"].astype(net.dtype)
-        net.n_patterns_ = int(meta["n_patterns"])
-        net._keys = KeyStream(meta["seed"], meta["counter"])
+        try:  # the file is untrusted: check the header and every array before any kernel sees them
+            n = meta_value(path, meta, "n_neurons", low=1)
+            n_patterns = meta_value(path, meta, "n_patterns", low=0)
+            keys = KeyStream(meta["seed"], meta["counter"])
+            thresholds = check_entry(path, arrays, "thresholds", (n,))
+            net = cls(n, rule=meta["rule"], states=meta["states"], thresholds=thresholds,
+                      dtype=meta["dtype"], backend=backend, random_state=0)
+        except ModelFileError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelFileError(f"{path}: invalid header ({exc})") from exc
+        weights = check_entry(path, arrays, "weights", (n, n))
+        n_stored = n_patterns if net.rule == "hebbian" else 0
+        patterns = check_entry(path, arrays, "patterns", (n_stored, n), low=-1.0, high=1.0)
+        if np.any(np.abs(patterns) != 1):
+            raise ModelFileError(f"{path}: entry 'patterns' must hold only -1 and +1")
+        check_entries(path, arrays, {"weights", "thresholds", "patterns"})
+        net._w = net._kernels.asarray(np.ascontiguousarray(weights, dtype=net.dtype))
+        net._patterns = np.ascontiguousarray(patterns, dtype=net.dtype)
+        net.n_patterns_ = n_patterns
+        net._keys = keys
         return net
 
 

@@ -19,13 +19,14 @@ from .._validation import check_data, check_is_fitted, check_param
 from ..backend import get_backend
 from ..rng import KeyStream, seed_from_random_state
 from ._common import check_labels, permutation, split_validation, uniform_matrix
+from ._pickle import BackendPickleMixin
 
 __all__ = ["MLP"]
 
 KIND = "MLP"
 
 
-class MLP:
+class MLP(BackendPickleMixin):
     """Multi-layer perceptron with sigmoid hidden units and a softmax output.
 
     Parameters
@@ -85,6 +86,9 @@ class MLP:
     >>> clf.score(X_test, y_test)  # doctest: +SKIP
     """
 
+    _kind = KIND
+    _kernel_attr = "_K"  # pickling: the kernel set is resolved again by backend name
+
     def __init__(self, hidden_layer_sizes=(500, 500, 2000), *, optimizer="sgd", learning_rate=0.1,
                  lr_decay=1.0, momentum=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8, batch_size=100,
                  n_epochs=50, weight_decay=0.0, max_norm=None, dropout=0.0, input_dropout=0.0,
@@ -136,6 +140,8 @@ class MLP:
         check_param("dropout", self.dropout, low=0, high=0.99)
         check_param("input_dropout", self.input_dropout, low=0, high=0.99)
         check_param("patience", self.patience, kind=numbers.Integral, low=1)
+        check_param("early_stopping", self.early_stopping, choices=(True, False))
+        check_param("validation_size", self.validation_size, low=0, low_open=True)
         check_param("init", self.init, choices=("xavier",))
         check_param("dtype", str(np.dtype(self.dtype)), choices=("float32", "float64"))
         return sizes
@@ -150,7 +156,8 @@ class MLP:
         self._W, self._b = [], []
         for l, (n_in, n_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:])):
             if l < len(init_layers):
-                W, b = (np.asarray(a) for a in init_layers[l])
+                W = check_data(init_layers[l][0], name=f"init_layers[{l}] weights", ndim=2)
+                b = check_data(init_layers[l][1], name=f"init_layers[{l}] biases", ndim=1)
                 if W.shape != (n_in, n_out) or b.shape != (n_out,):
                     raise ValueError(f"init_layers[{l}] has shapes {W.shape}, {b.shape}; expected "
                                      f"({n_in}, {n_out}), ({n_out},)")
@@ -400,40 +407,67 @@ class MLP:
     def save(self, path):
         """Write the fitted network to ``path`` (.npz, atomic); returns the path written."""
         check_is_fitted(self, "coefs_")
+        hidden = self._check_params()
+        fitted = tuple(W.shape[1] for W in self.coefs_[:-1])
+        if hidden != fitted:
+            raise ValueError(f"hidden_layer_sizes was changed to {hidden} after fitting, but the fitted network "
+                             f"has hidden layers {fitted}: call fit to train a new network")
         arrays = {f"W{l}": W for l, W in enumerate(self.coefs_)}
         arrays.update({f"b{l}": b for l, b in enumerate(self.intercepts_)})
         arrays["classes"] = self.classes_
         params = self.get_params()
         params["hidden_layer_sizes"] = list(np.atleast_1d(params["hidden_layer_sizes"]).tolist())
-        if not isinstance(params["random_state"], (int, type(None))):
-            params["random_state"] = None
+        rs = params["random_state"]
+        params["random_state"] = int(rs) if isinstance(rs, numbers.Integral) and not isinstance(rs, bool) else None
+        params["dtype"] = np.dtype(params["dtype"]).name
         meta = {"params": params, "n_layers": len(self.coefs_), "n_features_in": self.n_features_in_,
                 "history": self.history_, "best_epoch": self.best_epoch_}
-        return _io.save_npz(path, KIND, arrays, meta)
+        return _io.save_npz(path, self._kind, arrays, meta)
 
     @classmethod
     def load(cls, path, backend=None):
-        """Read a network written by :meth:`save` (``backend`` overrides the saved one)."""
-        arrays, meta = _io.load_npz(path, KIND)
+        """Read a network written by :meth:`save` (``backend`` overrides the saved one).
+
+        Every array of the (untrusted) file is checked against the header before
+        use; a crafted or inconsistent file raises :class:`~fastrbm.ModelFileError`.
+        """
+        arrays, meta = _io.load_npz(path, cls._load_kinds())
+        cls._check_kind(path, meta)
         try:
             params = dict(meta["params"])
             if backend is not None:
                 params["backend"] = backend
             model = cls(**params)
-            n = meta["n_layers"]
-            model.coefs_ = [arrays[f"W{l}"] for l in range(n)]
-            model.intercepts_ = [arrays[f"b{l}"] for l in range(n)]
-            model.classes_ = arrays["classes"]
-            model.n_features_in_ = meta["n_features_in"]
-            model.history_ = meta["history"]
-            model.best_epoch_ = meta["best_epoch"]
-        except (KeyError, TypeError) as exc:
-            raise _io.ModelFileError(f"{path}: incomplete MLP file ({exc})") from exc
-        widths = [model.n_features_in_] + [b.shape[0] for b in model.intercepts_]
-        for l, W in enumerate(model.coefs_):
-            if W.shape != (widths[l], widths[l + 1]):
-                raise _io.ModelFileError(f"{path}: layer {l} has weights {W.shape}, expected "
-                                         f"{(widths[l], widths[l + 1])}")
-        if widths[-1] != len(model.classes_):
-            raise _io.ModelFileError(f"{path}: output layer has {widths[-1]} units for {len(model.classes_)} classes")
+            hidden = model._check_params()
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _io.ModelFileError(f"{path}: invalid hyper-parameters in the header ({exc})") from exc
+        n = _io.meta_value(path, meta, "n_layers", low=1)
+        if n != len(hidden) + 1:
+            raise _io.ModelFileError(f"{path}: header has n_layers={n} but hidden_layer_sizes={hidden}")
+        n_in = _io.meta_value(path, meta, "n_features_in", low=1)
+        classes = _io.check_entry(path, arrays, "classes", (None,), kinds="iu")
+        if len(classes) == 0 or np.any(np.diff(classes) <= 0):
+            raise _io.ModelFileError(f"{path}: entry 'classes' must be non-empty, sorted and distinct")
+        widths = [n_in, *hidden, len(classes)]
+        coefs = [_io.check_entry(path, arrays, f"W{l}", (widths[l], widths[l + 1])) for l in range(n)]
+        intercepts = [_io.check_entry(path, arrays, f"b{l}", (widths[l + 1],)) for l in range(n)]
+        _io.check_entries(path, arrays, {"classes", *(f"{p}{l}" for p in "Wb" for l in range(n))})
+        history = meta.get("history", [])
+        if not isinstance(history, list):
+            raise _io.ModelFileError(f"{path}: header field 'history' is not a list")
+        dt = np.dtype(model.dtype)
+        model.coefs_ = [np.ascontiguousarray(W, dtype=dt) for W in coefs]
+        model.intercepts_ = [np.ascontiguousarray(b, dtype=dt) for b in intercepts]
+        model.classes_ = classes.astype(np.int64)
+        model.n_features_in_ = n_in
+        model.history_ = history
+        model.best_epoch_ = _io.meta_value(path, meta, "best_epoch", default=0)
         return model
+
+    @classmethod
+    def _load_kinds(cls):
+        return (cls._kind,)
+
+    @classmethod
+    def _check_kind(cls, path, meta):
+        """Hook: reject a file of an accepted kind that holds another model (DBNClassifier's legacy files)."""

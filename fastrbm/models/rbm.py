@@ -11,20 +11,21 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .. import interrupt, likelihood
-from .._io import load_npz, save_npz
+from .._io import ModelFileError, check_entries, check_entry, load_npz, meta_value, save_npz
 from .._validation import check_data, check_is_fitted, check_param
 from ..backend import get_backend
 from ..kernels.reference import rbm as reference
 from ..kernels.reference.rng import uniform
 from ..rng import KeyStream, seed_from_random_state
 from ._estimator import Estimator
+from ._pickle import BackendPickleMixin
 
 __all__ = ["RBM", "GaussianRBM"]
 
 MONITOR_ROWS = 1000  # rows of the training data for the per-epoch reconstruction error (~2 % of an MNIST epoch)
 
 
-class RBM(Estimator):
+class RBM(BackendPickleMixin, Estimator):
     """Bernoulli-Bernoulli restricted Boltzmann machine trained with CD-k or PCD-k.
 
     Parameters
@@ -69,6 +70,7 @@ class RBM(Estimator):
 
     _kind = "RBM"
     _gaussian = False
+    _kernel_attr = "_kernels"  # pickling: the kernel set is resolved again by backend name
 
     def __init__(self, n_hidden=256, *, learning_rate=0.1, batch_size=100, n_epochs=10, k=1,
                  persistent=False, momentum=0.5, final_momentum=0.9, momentum_switch_epoch=5,
@@ -135,7 +137,10 @@ class RBM(Estimator):
 
     def _set_param(self, name, value):
         self._check_params()
-        setattr(self, name, self._K.asarray(np.asarray(value, dtype=self._np_dtype())))
+        # a copy: training updates the parameters in place, which must never write into the caller's array
+        value = check_data(value, name=name.lstrip("_") + "_", ndim=np.ndim(value), dtype=self._np_dtype(),
+                           copy=True)
+        setattr(self, name, self._K.asarray(value))
         if name == "_W":
             self.n_features_in_ = np.shape(value)[0]
 
@@ -151,8 +156,6 @@ class RBM(Estimator):
 
     # ------------------------------------------------------------------ validation
     def _check_X(self, X, name="X", fitted=True):
-        if np.iscomplexobj(X):
-            raise TypeError(f"{name} must be real-valued, got complex dtype {np.asarray(X).dtype}")
         if fitted:
             check_is_fitted(self, "W_")
         bounds = {} if self._gaussian else {"low": 0.0, "high": 1.0}
@@ -219,9 +222,27 @@ class RBM(Estimator):
             X = self._check_X(X, fitted=False)
             self._initialise(X)
         else:
+            self._check_unchanged("partial_fit")
             X = self._check_X(X)
         self._epoch(X, None)
         return self
+
+    def _n_hidden_fitted(self):
+        """Hidden units of the fitted weights (``n_hidden`` may have been changed by set_params since)."""
+        return int(self._W.shape[1])
+
+    def _check_unchanged(self, method):
+        """Raise when a hyper-parameter that fixes the fitted arrays changed since ``fit`` (set_params)."""
+        W = self._K.to_numpy(self._W) if getattr(self, "_W", None) is not None else None
+        if W is None:
+            return
+        if W.shape[1] != self.n_hidden:
+            raise ValueError(f"n_hidden was changed to {self.n_hidden} after fitting, but the fitted weights have "
+                             f"{W.shape[1]} hidden units: call fit to train a new model ({method} continues "
+                             "the fitted one)")
+        if W.dtype != self._np_dtype():
+            raise ValueError(f"dtype was changed to {self._np_dtype().name} after fitting, but the fitted weights "
+                             f"are {W.dtype.name}: call fit to train a new model ({method} continues the fitted one)")
 
     def _epoch(self, X, X_val):
         K = self._K
@@ -285,7 +306,7 @@ class RBM(Estimator):
     def sample_visible(self, H):
         """``(p(v | h), v)`` for hidden states ``H`` (n, n_hidden): probabilities (means) and samples."""
         check_is_fitted(self, "W_")
-        H = check_data(H, name="H", n_features=self.n_hidden, dtype=self._np_dtype(), low=0.0, high=1.0)
+        H = check_data(H, name="H", n_features=self._n_hidden_fitted(), dtype=self._np_dtype(), low=0.0, high=1.0)
         return tuple(self._restore(self._K.to_numpy(a)) for a in self._sample_visible_k(self._K.asarray(H)))
 
     def _restore(self, V):
@@ -315,7 +336,7 @@ class RBM(Estimator):
     def energy(self, V, H):
         """Joint energy ``E(v, h)`` of paired rows of ``V`` (n, n_visible) and ``H`` (n, n_hidden)."""
         V = self._prepare(self._check_X(V, "V"))
-        H = check_data(H, name="H", n_features=self.n_hidden, dtype=self._np_dtype(), low=0.0, high=1.0)
+        H = check_data(H, name="H", n_features=self._n_hidden_fitted(), dtype=self._np_dtype(), low=0.0, high=1.0)
         if len(V) != len(H):
             raise ValueError(f"V and H need the same number of rows, got {len(V)} and {len(H)}")
         W, b, c = self.W_, self.b_, self.c_
@@ -407,6 +428,8 @@ class RBM(Estimator):
         """
         check_is_fitted(self, "W_")
         check_param("method", method, choices=("auto", "exact", "ais"))
+        check_param("n_betas", n_betas, kind=numbers.Integral, low=2)
+        check_param("n_runs", n_runs, kind=numbers.Integral, low=1)
         small = min(self.n_features_in_, self.n_hidden) <= likelihood.MAX_EXACT_UNITS
         if method == "exact" or (method == "auto" and small):
             log_z, std = likelihood.exact_log_partition(self._K, self.W_, self.b_, self.c_), 0.0
@@ -429,8 +452,12 @@ class RBM(Estimator):
     def save(self, path):
         """Save hyper-parameters, parameters, velocities, PCD chains and history to ``path`` (.npz)."""
         check_is_fitted(self, "W_")
+        self._check_params()
+        self._check_unchanged("save")
         params = self.get_params()
-        params["random_state"] = params["random_state"] if isinstance(params["random_state"], int) else None
+        rs = params["random_state"]
+        params["random_state"] = int(rs) if isinstance(rs, numbers.Integral) and not isinstance(rs, bool) else None
+        params["dtype"] = self._np_dtype().name
         arrays = {"W": self.W_, "b": self.b_, "c": self.c_}
         if getattr(self, "_velocity", None) is not None:
             arrays.update(zip(("dW", "db", "dc"), (self._K.to_numpy(v) for v in self._velocity)))
@@ -446,32 +473,63 @@ class RBM(Estimator):
 
     @classmethod
     def load(cls, path, backend=None):
-        """Load a model saved by :meth:`save` (optionally onto another ``backend``)."""
-        arrays, meta = load_npz(path, cls._kind)
-        from .._io import ModelFileError
+        """Load a model saved by :meth:`save` (optionally onto another ``backend``).
 
-        params = dict(meta["params"])
-        if backend is not None:
-            params["backend"] = backend
-        model = cls(**params)
+        The file is untrusted input: every array is checked (presence, dtype,
+        shape against the hyper-parameters, finiteness) before any kernel sees
+        it; a crafted or inconsistent file raises :class:`~fastrbm.ModelFileError`.
+        """
+        arrays, meta = load_npz(path, cls._kind)
         try:
-            W, b, c = arrays["W"], arrays["b"], arrays["c"]
-        except KeyError as exc:
-            raise ModelFileError(f"{path}: missing array {exc}") from exc
-        if W.ndim != 2 or b.shape != (W.shape[0],) or c.shape != (W.shape[1],) or W.shape[1] != model.n_hidden:
-            raise ModelFileError(f"{path}: inconsistent shapes W{W.shape} b{b.shape} c{c.shape}")
+            params = dict(meta["params"])
+            if backend is not None:
+                params["backend"] = backend
+            model = cls(**params)
+            model._check_params()
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelFileError(f"{path}: invalid hyper-parameters in the header ({exc})") from exc
+        n_hid = model.n_hidden
+        W = check_entry(path, arrays, "W", (None, n_hid))
+        n_vis = W.shape[0]
+        if n_vis < 1:
+            raise ModelFileError(f"{path}: entry 'W' has shape {W.shape}, expected at least one visible unit")
+        b = check_entry(path, arrays, "b", (n_vis,))
+        c = check_entry(path, arrays, "c", (n_hid,))
+        velocity = [check_entry(path, arrays, name, shape, optional=True)
+                    for name, shape in (("dW", (n_vis, n_hid)), ("db", (n_vis,)), ("dc", (n_hid,)))]
+        if any(v is None for v in velocity) and not all(v is None for v in velocity):
+            missing = [n for n, v in zip(("dW", "db", "dc"), velocity) if v is None]
+            raise ModelFileError(f"{path}: entry {missing[0]!r} is missing (the velocities come together)")
+        chain = check_entry(path, arrays, "chain", (None, n_hid), low=0.0, high=1.0, optional=True)
+        if chain is not None and len(chain) == 0:
+            raise ModelFileError(f"{path}: entry 'chain' has shape {chain.shape}, expected at least one row")
+        extra = model._check_extra(path, arrays, n_vis)
+        check_entries(path, arrays, {"W", "b", "c", "dW", "db", "dc", "chain", *extra})
+        try:
+            history = meta.get("history", [])
+            if not isinstance(history, list):
+                raise TypeError(f"history is a {type(history).__name__}, not a list")
+            n_done = meta_value(path, meta, "n_epochs_done", default=0)
+            keys = KeyStream(**meta["keys"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelFileError(f"{path}: invalid header ({exc})") from exc
         model._set_param("_W", W)
         model._set_param("_b", b)
         model._set_param("_c", c)
         K = model._K
-        if "dW" in arrays:
-            model._velocity = [K.asarray(arrays[n].astype(model._np_dtype())) for n in ("dW", "db", "dc")]
-        model._chain = K.asarray(arrays["chain"].astype(model._np_dtype())) if "chain" in arrays else None
+        dtype = model._np_dtype()
+        if velocity[0] is not None:
+            model._velocity = [K.asarray(np.ascontiguousarray(v, dtype=dtype)) for v in velocity]
+        model._chain = K.asarray(np.ascontiguousarray(chain, dtype=dtype)) if chain is not None else None
         model._load_extra(arrays)
-        model.history_ = meta.get("history", [])
-        model.n_epochs_done_ = meta.get("n_epochs_done", 0)
-        model._keystream = KeyStream(**meta["keys"])
+        model.history_ = history
+        model.n_epochs_done_ = n_done
+        model._keystream = keys
         return model
+
+    def _check_extra(self, path, arrays, n_vis):
+        """Check the subclass's own entries of a model file; returns their names."""
+        return ()
 
     def _load_extra(self, arrays):
         pass
@@ -579,6 +637,11 @@ class GaussianRBM(RBM):
 
     def _extra_arrays(self):
         return {"sigma": self.sigma_}
+
+    def _check_extra(self, path, arrays, n_vis):
+        # files without sigma: unit variance only (a learned or data scale cannot be guessed)
+        check_entry(path, arrays, "sigma", (n_vis,), low=np.finfo(np.float64).tiny, optional=self.variance == "unit")
+        return ("sigma",)
 
     def _load_extra(self, arrays):
         self.sigma_ = arrays.get("sigma", np.ones(self.n_features_in_)).astype(self._np_dtype())
