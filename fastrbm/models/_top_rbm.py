@@ -49,7 +49,8 @@ def cd_k_step(K, params, velocities, v0, n_labels, keys, k, learning_rate, momen
 
 
 def train_rbm(K, V, n_hidden, *, n_labels, learning_rate, n_epochs, batch_size, k, momentum, final_momentum,
-              momentum_switch_epoch, weight_decay, dtype, keys, persistent=False, desc="RBM", verbose=False):
+              momentum_switch_epoch, weight_decay, dtype, keys, persistent=False, desc="RBM", verbose=False,
+              init=None):
     """Train an RBM on the rows of ``V`` (NumPy, (n, n_visible)); returns NumPy ``(W, b, c, history)``.
 
     ``persistent`` uses PCD-k: one persistent chain per minibatch row, which
@@ -58,13 +59,17 @@ def train_rbm(K, V, n_hidden, *, n_labels, learning_rate, n_epochs, batch_size, 
 
     The last ``n_labels`` columns of ``V`` are one-hot labels (a softmax group).
     Weights start at N(0, 0.01^2)-like small uniform values, the visible biases
-    at log(p / (1 - p)) of the data means (Hinton 2010, sec. 8), hidden biases at 0.
+    at log(p / (1 - p)) of the data means (Hinton 2010, sec. 8), hidden biases at 0, unless
+    ``init = (W, b, c)`` (NumPy) gives the parameters to continue from.
     """
     n, m = V.shape
-    mean = np.clip(V.mean(axis=0), 1e-3, 1 - 1e-3)
-    W = K.asarray(uniform_matrix(keys.next_key(), (m, n_hidden), 0.01 * np.sqrt(3)), dtype=dtype)
-    b = K.asarray(np.log(mean / (1 - mean)), dtype=dtype)
-    c = K.zeros(n_hidden, dtype)
+    if init is None:
+        mean = np.clip(V.mean(axis=0), 1e-3, 1 - 1e-3)
+        W = K.asarray(uniform_matrix(keys.next_key(), (m, n_hidden), 0.01 * np.sqrt(3)), dtype=dtype)
+        b = K.asarray(np.log(mean / (1 - mean)), dtype=dtype)
+        c = K.zeros(n_hidden, dtype)
+    else:  # continue training from NumPy (W, b, c)
+        W, b, c = (K.asarray(np.array(a, dtype=dtype, copy=True), dtype=dtype) for a in init)
     params = [W, b, c]
     velocities = [K.zeros(p.shape, dtype) for p in params]
     bs = min(batch_size, n)

@@ -24,6 +24,8 @@ __all__ = ["DBN"]
 
 KIND = "DBN"
 PER_LAYER = ("learning_rate", "n_epochs")
+DEFAULT_EPOCHS = 10  # each lower RBM, when n_epochs is None
+TOP_EPOCHS = 30  # the top RBM, when n_epochs is None
 
 
 class DBN:
@@ -36,10 +38,21 @@ class DBN:
     n_labels : int, default 10
         Softmax label units joined to the penultimate layer in the top RBM (0: unlabelled).
     learning_rate : float or sequence of float (one per RBM), default 0.1
-    n_epochs : int or sequence of int (one per RBM), default 10
+    n_epochs : int, sequence of int (one per RBM) or None, default None
+        Pretraining epochs. None: 10 for each lower RBM and ``TOP_EPOCHS`` (30) for the
+        top RBM, whose equilibrium distribution is what :meth:`sample` draws from
+        and which needs the longer training (docs/dbn.md, "Generation").
     batch_size : int, default 100
     k : int, default 1
-        Gibbs steps of CD-k in pretraining and in the up-down top level.
+        Gibbs steps of CD-k for the lower RBMs and in the up-down top level.
+    top_k : int or sequence of int, default (1, 3, 10)
+        Gibbs steps of CD-k for the top RBM in pretraining. A sequence is a schedule:
+        the top RBM's epochs are split into equal consecutive parts, part ``i`` using
+        ``top_k[i]`` (Hinton et al. 2006 raise k from 1 to 3 to 10). CD-1 alone leaves
+        deep spurious minima of the free energy (a nearly silent penultimate layer
+        drawing a blurred "8" or "5") into which every Gibbs chain falls, clamped
+        label or not; the schedule removes most of them. ``top_k=1`` is the old
+        behaviour (enough for classification).
     momentum, final_momentum : float, default 0.5, 0.9
     momentum_switch_epoch : int, default 5
     weight_decay : float, default 2e-4
@@ -65,7 +78,7 @@ class DBN:
     """
 
     def __init__(self, layer_sizes=(784, 500, 500, 2000), *, n_labels=10, learning_rate=0.1, n_epochs=10,
-                 batch_size=100, k=1, momentum=0.5, final_momentum=0.9, momentum_switch_epoch=5,
+                 batch_size=100, k=1, top_k=(1, 3, 10), momentum=0.5, final_momentum=0.9, momentum_switch_epoch=5,
                  weight_decay=2e-4, propagate="probabilities", top_persistent=False, dtype="float32", backend=None,
                  random_state=None, verbose=False):
         self.layer_sizes = layer_sizes
@@ -74,6 +87,7 @@ class DBN:
         self.n_epochs = n_epochs
         self.batch_size = batch_size
         self.k = k
+        self.top_k = top_k
         self.momentum = momentum
         self.final_momentum = final_momentum
         self.momentum_switch_epoch = momentum_switch_epoch
@@ -97,6 +111,11 @@ class DBN:
             raise ValueError("n_labels must be 0 (unlabelled) or at least 2")
         check_param("batch_size", self.batch_size, kind=numbers.Integral, low=1)
         check_param("k", self.k, kind=numbers.Integral, low=1)
+        top_k = [self.top_k] if isinstance(self.top_k, numbers.Integral) else list(self.top_k)
+        if not top_k:
+            raise ValueError("top_k needs at least one entry")
+        for v in top_k:
+            check_param("top_k[i]", v, kind=numbers.Integral, low=1)
         check_param("momentum", self.momentum, low=0, high=1)
         check_param("final_momentum", self.final_momentum, low=0, high=1)
         check_param("weight_decay", self.weight_decay, low=0)
@@ -105,6 +124,8 @@ class DBN:
         per_layer = {}
         for name in PER_LAYER:
             value = getattr(self, name)
+            if name == "n_epochs" and value is None:
+                value = [DEFAULT_EPOCHS] * (len(sizes) - 2) + [TOP_EPOCHS]
             values = list(value) if isinstance(value, (list, tuple)) else [value] * (len(sizes) - 1)
             if len(values) != len(sizes) - 1:
                 raise ValueError(f"{name} has {len(values)} entries for {len(sizes) - 1} RBMs")
@@ -192,8 +213,11 @@ class DBN:
                       weight_decay=self.weight_decay)
         top = l == len(per_layer["n_epochs"]) - 1
         persistent = bool(self.top_persistent and top)
+        if top:
+            common["k"] = (int(self.top_k) if isinstance(self.top_k, numbers.Integral)
+                           else tuple(int(v) for v in self.top_k))
         rbm_cls = _rbm_class()
-        if n_labels == 0 and rbm_cls is not None:
+        if n_labels == 0 and rbm_cls is not None and isinstance(common["k"], int):
             rbm = rbm_cls(n_hidden, **common, persistent=persistent, dtype=self.dtype, backend=self.backend,
                           random_state=self._keys.next_key() & 0x7FFFFFFF, verbose=self.verbose).fit(V)
             return rbm.W_, rbm.b_, rbm.c_, list(getattr(rbm, "history_", []))
@@ -446,11 +470,13 @@ class DBN:
         for l in range(len(self.rec_weights_)):
             arrays.update({f"R{l}": self.rec_weights_[l], f"r{l}": self.rec_biases_[l],
                            f"G{l}": self.gen_weights_[l], f"g{l}": self.gen_biases_[l]})
-        params = {name: getattr(self, name) for name in ("n_labels", "batch_size", "k", "momentum",
+        params = {name: getattr(self, name) for name in ("n_labels", "batch_size", "k", "top_k", "momentum",
                                                          "final_momentum", "momentum_switch_epoch",
                                                          "weight_decay", "propagate", "top_persistent", "dtype",
                                                          "backend")}
         params["layer_sizes"] = [int(s) for s in self.layer_sizes]
+        if not isinstance(self.top_k, numbers.Integral):
+            params["top_k"] = [int(v) for v in self.top_k]
         for name in PER_LAYER:
             value = getattr(self, name)
             params[name] = list(value) if isinstance(value, (list, tuple)) else value
@@ -464,6 +490,7 @@ class DBN:
         arrays, meta = _io.load_npz(path, KIND)
         try:
             params = dict(meta["params"])
+            params.setdefault("top_k", 1)  # files written before top_k existed: CD-1 at the top
             if backend is not None:
                 params["backend"] = backend
             model = cls(**params)
