@@ -183,12 +183,14 @@ def _pooled_mnist_sample(pool, labels):
 
 
 # Per backend: (pool, training images, hidden sizes, top epochs, samples per label, Gibbs steps). The CUDA
-# simulator runs every device thread in Python, so its DBN is tiny (7x7 images, a 49-16-32 net).
-CLAMP_SIZES = {"cuda": (4, 120, (16, 32), 12, 12, 20)}
+# simulator runs every device thread in Python, too slowly to train even a small DBN: there the DBN is
+# fitted by the NumPy reference (which the other backends match, test_up_down_step_matches_reference) and
+# only the generation runs on the simulated device, with 7x7 images and short chains.
+CLAMP_SIZES = {"cuda": (4, 500, (50, 100), 30, 12, 20)}
 CLAMP_DEFAULT = (2, 1000, (100, 200), 30, 30, 200)
 
 
-def test_clamping_the_label_changes_what_is_generated(backend):
+def test_clamping_the_label_changes_what_is_generated(backend, tmp_path):
     """Samples drawn with label 0 or 1 clamped are told apart by a classifier of real 0s and 1s.
 
     If the label were ignored (the bug of issue 12: one blob for every label), both labels
@@ -202,14 +204,19 @@ def test_clamping_the_label_changes_what_is_generated(backend):
     labels = np.array([0, 1])
     X, y, Xt, yt = _pooled_mnist_sample(pool, labels)
     X, y = X[:n_train], y[:n_train]
+    fit_backend = "numpy" if backend.name == "cuda" else backend.name
     dbn = DBN((X.shape[1], *hidden), n_labels=2, n_epochs=[10] * (len(hidden) - 1) + [top_epochs],
-              learning_rate=0.1, batch_size=20, backend=backend.name, random_state=0).fit(X, y)
+              learning_rate=0.1, batch_size=20, backend=fit_backend, random_state=0).fit(X, y)
+    if fit_backend != backend.name:
+        dbn = DBN.load(dbn.save(tmp_path / "dbn.npz"), backend=backend.name)
     judge = LogisticRegression(C=1.0, max_iter=500).fit(Xt, yt)  # real test digits: independent of the DBN
     assert judge.score(X, y) > 0.95
     samples = np.vstack([dbn.sample(per_label, label=c, n_steps=n_steps) for c in range(2)])
     truth = np.repeat(np.arange(2), per_label)
     n_right = int(np.sum(judge.predict(samples) == truth))
     threshold = int(binom.isf(1e-3, 2 * per_label, 0.5)) + 1
-    assert n_right >= max(threshold, int(0.8 * 2 * per_label)), (n_right, 2 * per_label)
-    # and within a label the samples differ from one another (not one fixed image per label)
-    assert all(samples[truth == c].std(axis=0).mean() > 0.02 for c in range(2))
+    assert n_right >= max(threshold, int(np.ceil(0.8 * 2 * per_label))), (n_right, 2 * per_label)
+    # and within a label the samples differ from one another (not one fixed image per label): their
+    # per-pixel spread is at least a fifth of the real digits' (about a third to a half here)
+    for c in range(2):
+        assert samples[truth == c].std(axis=0).mean() > 0.2 * Xt[yt == c].std(axis=0).mean()
