@@ -185,8 +185,8 @@ def _pooled_mnist_sample(pool, labels):
 # Per backend: (pool, training images, hidden sizes, top epochs, samples per label, Gibbs steps). The CUDA
 # simulator runs every device thread in Python, too slowly to train even a small DBN: there the DBN is
 # fitted by the NumPy reference (which the other backends match, test_up_down_step_matches_reference) and
-# only the generation runs on the simulated device, with 7x7 images and short chains.
-CLAMP_SIZES = {"cuda": (4, 500, (50, 100), 30, 12, 20)}
+# only the generation runs on the simulated device: 7x7 images, a 49-16-(16+2) net, 5 Gibbs steps.
+CLAMP_SIZES = {"cuda": (4, 500, (16, 16), 30, 10, 5)}
 CLAMP_DEFAULT = (2, 1000, (100, 200), 30, 30, 200)
 
 
