@@ -49,6 +49,7 @@ def parse_args(argv=None):
     ap.add_argument("--n-steps", type=int, default=None, help="Gibbs steps (default: sample()'s default)")
     ap.add_argument("--n-epochs", default=None, help="DBN n_epochs: one value or one per RBM (default: DBN's)")
     ap.add_argument("--top-k", default=None, help="DBN top_k: one value or a comma-separated schedule")
+    ap.add_argument("--top-pcd-epochs", type=int, default=None, help="DBN top_pcd_epochs (default: DBN's)")
     ap.add_argument("--up-down-epochs", type=int, default=0, help="dbn.fine_tune(X, y, n_epochs=N) after fit")
     ap.add_argument("--load", default=None, help="evaluate a saved DBN instead of training one")
     ap.add_argument("--save", default=None, help="save the trained DBN here")
@@ -100,6 +101,8 @@ def main(argv=None):
         kw["n_epochs"] = ints(args.n_epochs)
     if args.top_k:
         kw["top_k"] = ints(args.top_k)
+    if args.top_pcd_epochs is not None:
+        kw["top_pcd_epochs"] = args.top_pcd_epochs
     if args.load:
         dbn = fastrbm.DBN.load(args.load, backend=args.backend)
     else:
