@@ -219,6 +219,8 @@ class DBN:
             if self.propagate == "samples":
                 u = K.to_numpy(K.uniform(self._keys.next_key(), data.shape, dt))
                 data = (u < data).astype(dt)
+        self.label_frequencies_ = (np.bincount(y, minlength=self.n_labels) / len(y) if self.n_labels
+                                   else np.zeros(0))
         self.n_features_in_ = sizes[0]
         self.interrupted_ = interrupt.requested()
         return self
@@ -318,7 +320,7 @@ class DBN:
         return float(np.mean(self.predict(X) == y))
 
     # ------------------------------------------------------------- generation
-    def sample(self, n, label=None, n_steps=1000, stochastic_down=False, init=None):
+    def sample(self, n, label=None, n_steps=1000, stochastic_down=False, init=None, free_labels="prior"):
         """Generate ``n`` data vectors: Gibbs in the top RBM, then a down pass.
 
         Parameters
@@ -326,8 +328,7 @@ class DBN:
         n : int
         label : int or None
             Clamp the label units to this class ("draw me a 7"); None lets them run freely
-            (each chain starts at a uniformly drawn label; the label units are then sampled
-            from their softmax at every step).
+            (see ``free_labels``).
         n_steps : int, default 1000
             Alternating Gibbs steps in the top-level RBM (Hinton et al. 2006 used 1000; from
             the Bernoulli(1/2) start, 200 steps left a quarter of MNIST chains unrecognisable).
@@ -335,10 +336,19 @@ class DBN:
             Sample each layer on the way down (True) or pass probabilities (False).
         init : ndarray of shape (n, layer_sizes[-2]), optional
             Starting penultimate states (default: Bernoulli(1/2) noise).
+        free_labels : {"prior", "gibbs"}, default "prior"
+            How ``label=None`` treats the labels. "prior": each sample's label is drawn from
+            the training label frequencies (``label_frequencies_``), then its chain runs with
+            that label clamped, i.e. ``y ~ p_data(y)``, ``x ~ p(x | y)``. "gibbs": the label
+            units are part of the chain (each chain starts at a uniformly drawn label and the
+            softmax label group is resampled at every step), i.e. the top RBM's own joint; its
+            chains mix poorly between classes and on MNIST half of them ended on "2"s
+            (docs/dbn.md).
 
         Returns
         -------
-        ndarray of shape (n, layer_sizes[0]): visible probabilities of the final down pass.
+        ndarray of shape (n, layer_sizes[0]): visible probabilities of the final down pass. With
+        ``label=None`` and ``free_labels="prior"`` the drawn labels are left in ``sample_labels_``.
         """
         self._ensure_fitted()
         check_param("n", n, kind=numbers.Integral, low=1)
@@ -347,12 +357,25 @@ class DBN:
             if not self.n_labels:
                 raise ValueError("label needs a labelled top level (n_labels > 0)")
             check_param("label", label, kind=numbers.Integral, low=0, high=self.n_labels - 1)
+        check_param("free_labels", free_labels, choices=("prior", "gibbs"))
         K, dt = self._K, self._dtype
         d = self.top_W_.shape[0] - self.n_labels
         if init is None:
             pen = (K.to_numpy(K.uniform(self._keys.next_key(), (n, d), dt)) < 0.5).astype(dt)
         else:
             pen = check_data(init, name="init", n_features=d, dtype=dt)
+        if label is None and self.n_labels and free_labels == "prior":
+            freq = np.asarray(getattr(self, "label_frequencies_", ()), dtype=np.float64)
+            if freq.shape != (self.n_labels,) or not freq.sum() > 0:
+                freq = np.full(self.n_labels, 1.0 / self.n_labels)
+            u = K.to_numpy(K.uniform(self._keys.next_key(), (n,), dt)).astype(np.float64)
+            labels = np.minimum(np.searchsorted(np.cumsum(freq / freq.sum()), u, side="right"), self.n_labels - 1)
+            out = np.empty((n, self.layer_sizes[0]), dtype=dt)
+            for c in np.unique(labels):
+                rows = np.flatnonzero(labels == c)
+                out[rows] = self._down(self._top_gibbs(pen[rows], int(c), n_steps), stochastic_down)
+            self.sample_labels_ = labels
+            return out
         pen = self._top_gibbs(pen, label, n_steps)
         return self._down(pen, stochastic_down)
 
@@ -499,6 +522,8 @@ class DBN:
         """Write the fitted DBN to ``path`` (.npz, atomic, versioned); returns the path written."""
         check_is_fitted(self, "top_W_")
         arrays = {"top_W": self.top_W_, "top_b": self.top_b_, "top_c": self.top_c_}
+        if getattr(self, "label_frequencies_", None) is not None:
+            arrays["label_frequencies"] = np.asarray(self.label_frequencies_, dtype=np.float64)
         for l in range(len(self.rec_weights_)):
             arrays.update({f"R{l}": self.rec_weights_[l], f"r{l}": self.rec_biases_[l],
                            f"G{l}": self.gen_weights_[l], f"g{l}": self.gen_biases_[l]})
@@ -534,6 +559,8 @@ class DBN:
             model.gen_weights_ = [arrays[f"G{l}"] for l in range(n_lower)]
             model.gen_biases_ = [arrays[f"g{l}"] for l in range(n_lower)]
             model.top_W_, model.top_b_, model.top_c_ = arrays["top_W"], arrays["top_b"], arrays["top_c"]
+            if "label_frequencies" in arrays:  # absent from files written before issue 12: uniform then
+                model.label_frequencies_ = arrays["label_frequencies"]
             model.history_ = meta.get("history", {})
         except (KeyError, TypeError) as exc:
             raise _io.ModelFileError(f"{path}: incomplete DBN file ({exc})") from exc
