@@ -220,3 +220,8 @@ def test_clamping_the_label_changes_what_is_generated(backend, tmp_path):
     # per-pixel spread is at least a fifth of the real digits' (about a third to a half here)
     for c in range(2):
         assert samples[truth == c].std(axis=0).mean() > 0.2 * Xt[yt == c].std(axis=0).mean()
+    if backend.name != "cuda":
+        # free-running (labels drawn from the training frequencies, about half each): both digits appear
+        free = judge.predict(dbn.sample(2 * per_label, n_steps=n_steps))
+        assert 0.2 < free.mean() < 0.8, free.mean()
+        np.testing.assert_array_equal(np.bincount(dbn.sample_labels_, minlength=2) > 0, [True, True])
