@@ -75,6 +75,14 @@ class DBN:
         recognised fraction of clamped samples from 66 % to 89 % on one fit and lowered
         it from ~70 % to 56 % (a thick dark blob instead) on another (docs/dbn.md).
     top_pcd_learning_rate : float, default 0.01
+    up_down_epochs : int, default 5
+        Epochs of up-down fine-tuning (:meth:`fine_tune`) at the end of :meth:`fit`, with
+        CD-``up_down_k`` in the top level and learning rate ``up_down_learning_rate``
+        (Hinton et al. 2006, sec. 5). On 10,000 MNIST images 5 epochs raised the fraction of
+        label-clamped samples recognised as their label from 70 % to 86 %. 0: pretraining only
+        (recognition and generative weights stay tied).
+    up_down_k : int, default 10
+    up_down_learning_rate : float, default 0.01
     dtype : {"float32", "float64"}, default "float32"
     backend : str or None
     random_state : int, numpy.random.Generator or None
@@ -92,7 +100,8 @@ class DBN:
     def __init__(self, layer_sizes=(784, 500, 500, 2000), *, n_labels=10, learning_rate=0.1, n_epochs=10,
                  batch_size=100, k=1, top_k=(1, 3, 10), momentum=0.5, final_momentum=0.9, momentum_switch_epoch=5,
                  weight_decay=2e-4, propagate="probabilities", top_persistent=False, top_pcd_epochs=0,
-                 top_pcd_learning_rate=0.01, dtype="float32", backend=None,
+                 top_pcd_learning_rate=0.01, up_down_epochs=5, up_down_k=10, up_down_learning_rate=0.01,
+                 dtype="float32", backend=None,
                  random_state=None, verbose=False):
         self.layer_sizes = layer_sizes
         self.n_labels = n_labels
@@ -109,6 +118,9 @@ class DBN:
         self.top_persistent = top_persistent
         self.top_pcd_epochs = top_pcd_epochs
         self.top_pcd_learning_rate = top_pcd_learning_rate
+        self.up_down_epochs = up_down_epochs
+        self.up_down_k = up_down_k
+        self.up_down_learning_rate = up_down_learning_rate
         self.dtype = dtype
         self.backend = backend
         self.random_state = random_state
@@ -136,6 +148,9 @@ class DBN:
         check_param("weight_decay", self.weight_decay, low=0)
         check_param("top_pcd_epochs", self.top_pcd_epochs, kind=numbers.Integral, low=0)
         check_param("top_pcd_learning_rate", self.top_pcd_learning_rate, low=0, low_open=True)
+        check_param("up_down_epochs", self.up_down_epochs, kind=numbers.Integral, low=0)
+        check_param("up_down_k", self.up_down_k, kind=numbers.Integral, low=1)
+        check_param("up_down_learning_rate", self.up_down_learning_rate, low=0, low_open=True)
         check_param("propagate", self.propagate, choices=("probabilities", "samples"))
         check_param("dtype", str(np.dtype(self.dtype)), choices=("float32", "float64"))
         per_layer = {}
@@ -222,6 +237,9 @@ class DBN:
         self.label_frequencies_ = (np.bincount(y, minlength=self.n_labels) / len(y) if self.n_labels
                                    else np.zeros(0))
         self.n_features_in_ = sizes[0]
+        if self.up_down_epochs and not interrupt.requested():
+            self.fine_tune(X, y, n_epochs=self.up_down_epochs, k=self.up_down_k,
+                           learning_rate=self.up_down_learning_rate)
         self.interrupted_ = interrupt.requested()
         return self
 
@@ -530,7 +548,9 @@ class DBN:
         params = {name: getattr(self, name) for name in ("n_labels", "batch_size", "k", "top_k", "momentum",
                                                          "final_momentum", "momentum_switch_epoch",
                                                          "weight_decay", "propagate", "top_persistent",
-                                                         "top_pcd_epochs", "top_pcd_learning_rate", "dtype",
+                                                         "top_pcd_epochs", "top_pcd_learning_rate",
+                                                         "up_down_epochs", "up_down_k", "up_down_learning_rate",
+                                                         "dtype",
                                                          "backend")}
         params["layer_sizes"] = [int(s) for s in self.layer_sizes]
         if not isinstance(self.top_k, numbers.Integral):
@@ -550,6 +570,7 @@ class DBN:
             params = dict(meta["params"])
             params.setdefault("top_k", 1)  # files written before top_k existed: CD-1 at the top
             params.setdefault("top_pcd_epochs", 0)  # ... and no PCD phase
+            params.setdefault("up_down_epochs", 0)  # ... and no up-down in fit
             if backend is not None:
                 params["backend"] = backend
             model = cls(**params)
