@@ -79,7 +79,8 @@ class DBN:
         Epochs of up-down fine-tuning (:meth:`fine_tune`) at the end of :meth:`fit`, with
         CD-``up_down_k`` in the top level and learning rate ``up_down_learning_rate``
         (Hinton et al. 2006, sec. 5). On 10,000 MNIST images 5 epochs raised the fraction of
-        label-clamped samples recognised as their label from 70 % to 86 %. 0: pretraining only
+        label-clamped samples recognised as their label from 68 % to 76 % (50 samples per
+        label; 70 % to 86 % with 10 per label on another fit). 0: pretraining only
         (recognition and generative weights stay tied).
     up_down_k : int, default 10
     up_down_learning_rate : float, default 0.01
