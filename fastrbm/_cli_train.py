@@ -84,6 +84,7 @@ def cmd_train_dbn(args):
 
     model = DBN((X.shape[1], *args.layers), n_labels=args.labels, learning_rate=args.learning_rate,
                 n_epochs=args.epochs, batch_size=args.batch_size, k=args.k, weight_decay=args.weight_decay,
+                up_down_epochs=0,  # up-down is the --up-down-epochs step below, with its own Ctrl-C handling
                 dtype=args.dtype, backend=backend, random_state=args.seed, verbose=not args.quiet)
     sizes = "-".join(str(s) for s in (X.shape[1], *args.layers))
     say(f"pretraining a {sizes} DBN{' with ' + str(args.labels) + ' label units' if args.labels else ''} "

@@ -59,7 +59,7 @@ def test_label_clamped_generation_is_recognised(trained, digits):
 
 def test_up_down_unties_and_keeps_classifying(digits):
     X, y, Xt, yt = digits
-    dbn = DBN((64, 60, 60, 100), n_epochs=5, learning_rate=0.05, batch_size=20, backend="numba",
+    dbn = DBN((64, 60, 60, 100), n_epochs=5, learning_rate=0.05, batch_size=20, up_down_epochs=0, backend="numba",
               random_state=1).fit(X, y)
     assert all(np.array_equal(r, g) for r, g in zip(dbn.rec_weights_, dbn.gen_weights_))
     before = dbn.score(Xt, yt)
@@ -74,7 +74,7 @@ def test_up_down_step_matches_reference(backend):
     rng = np.random.default_rng(3)
     X = (rng.random((12, 6)) < 0.5).astype(np.float64)
     y = rng.integers(0, 3, 12)
-    kw = dict(n_labels=3, n_epochs=1, batch_size=6, dtype="float64", random_state=4)
+    kw = dict(n_labels=3, n_epochs=1, batch_size=6, up_down_epochs=0, dtype="float64", random_state=4)
     runs = []
     for name in (backend.name, "numpy"):
         dbn = DBN((6, 5, 4), backend=name, **kw).fit(X, y)
@@ -167,3 +167,61 @@ def test_ctrl_c_stops_the_labelled_top_rbm(digits, monkeypatch):
                             keys=KeyStream(0), n_epochs=5, batch_size=20, learning_rate=0.05, k=1, momentum=0.5,
                             final_momentum=0.9, momentum_switch_epoch=5, weight_decay=0.0)
     assert len(history) == 1 and len(calls) == 4  # 3 minibatches, then the epoch loop's check
+
+
+def _pooled_mnist_sample(pool, labels):
+    """The bundled real MNIST sample, ``pool`` x ``pool`` mean-pooled, restricted to ``labels`` (relabelled 0..)."""
+    from fastrbm.datasets import load_mnist
+
+    out = []
+    for split in ("train", "test"):
+        X, y = load_mnist(split, source="sample")
+        keep = np.isin(y, labels)
+        X = X[keep].reshape(-1, 28 // pool, pool, 28 // pool, pool).mean(axis=(2, 4)).reshape(int(keep.sum()), -1)
+        out += [X.astype(np.float32), np.searchsorted(labels, y[keep])]
+    return out
+
+
+# Per backend: (pool, training images, hidden sizes, top epochs, samples per label, Gibbs steps). The CUDA
+# simulator runs every device thread in Python, too slowly to train even a small DBN: there the DBN is
+# fitted by the NumPy reference (which the other backends match, test_up_down_step_matches_reference) and
+# only the generation runs on the simulated device: 7x7 images, a 49-16-(16+2) net, 5 Gibbs steps.
+CLAMP_SIZES = {"cuda": (4, 500, (16, 16), 30, 10, 5)}
+CLAMP_DEFAULT = (2, 1000, (100, 200), 30, 30, 200)
+
+
+def test_clamping_the_label_changes_what_is_generated(backend, tmp_path):
+    """Samples drawn with label 0 or 1 clamped are told apart by a classifier of real 0s and 1s.
+
+    If the label were ignored (the bug of issue 12: one blob for every label), both labels
+    would give the same distribution and the classifier would be right half the time at
+    most on average; the threshold is far above that (binomial tail below 1e-3 at p = 0.5).
+    """
+    from scipy.stats import binom
+    from sklearn.linear_model import LogisticRegression
+
+    pool, n_train, hidden, top_epochs, per_label, n_steps = CLAMP_SIZES.get(backend.name, CLAMP_DEFAULT)
+    labels = np.array([0, 1])
+    X, y, Xt, yt = _pooled_mnist_sample(pool, labels)
+    X, y = X[:n_train], y[:n_train]
+    fit_backend = "numpy" if backend.name == "cuda" else backend.name
+    dbn = DBN((X.shape[1], *hidden), n_labels=2, n_epochs=[10] * (len(hidden) - 1) + [top_epochs],
+              learning_rate=0.1, batch_size=20, backend=fit_backend, random_state=0).fit(X, y)
+    if fit_backend != backend.name:
+        dbn = DBN.load(dbn.save(tmp_path / "dbn.npz"), backend=backend.name)
+    judge = LogisticRegression(C=1.0, max_iter=500).fit(Xt, yt)  # real test digits: independent of the DBN
+    assert judge.score(X, y) > 0.95
+    samples = np.vstack([dbn.sample(per_label, label=c, n_steps=n_steps) for c in range(2)])
+    truth = np.repeat(np.arange(2), per_label)
+    n_right = int(np.sum(judge.predict(samples) == truth))
+    threshold = int(binom.isf(1e-3, 2 * per_label, 0.5)) + 1
+    assert n_right >= max(threshold, int(np.ceil(0.8 * 2 * per_label))), (n_right, 2 * per_label)
+    # and within a label the samples differ from one another (not one fixed image per label): their
+    # per-pixel spread is at least a fifth of the real digits' (about a third to a half here)
+    for c in range(2):
+        assert samples[truth == c].std(axis=0).mean() > 0.2 * Xt[yt == c].std(axis=0).mean()
+    if backend.name != "cuda":
+        # free-running (labels drawn from the training frequencies, about half each): both digits appear
+        free = judge.predict(dbn.sample(2 * per_label, n_steps=n_steps))
+        assert 0.2 < free.mean() < 0.8, free.mean()
+        np.testing.assert_array_equal(np.bincount(dbn.sample_labels_, minlength=2) > 0, [True, True])

@@ -5,6 +5,8 @@ with ``n_labels=0``, as the layer trainer when ``fastrbm.RBM`` is unavailable.
 All arithmetic is in backend kernels: ``gibbs_half_step`` (rbm domain),
 ``labelled_visible_step`` and ``cd_update`` (dbn domain), ``column_sums``.
 """
+import numbers
+
 import numpy as np
 from tqdm.auto import tqdm
 
@@ -47,7 +49,8 @@ def cd_k_step(K, params, velocities, v0, n_labels, keys, k, learning_rate, momen
 
 
 def train_rbm(K, V, n_hidden, *, n_labels, learning_rate, n_epochs, batch_size, k, momentum, final_momentum,
-              momentum_switch_epoch, weight_decay, dtype, keys, persistent=False, desc="RBM", verbose=False):
+              momentum_switch_epoch, weight_decay, dtype, keys, persistent=False, desc="RBM", verbose=False,
+              init=None):
     """Train an RBM on the rows of ``V`` (NumPy, (n, n_visible)); returns NumPy ``(W, b, c, history)``.
 
     ``persistent`` uses PCD-k: one persistent chain per minibatch row, which
@@ -56,13 +59,17 @@ def train_rbm(K, V, n_hidden, *, n_labels, learning_rate, n_epochs, batch_size, 
 
     The last ``n_labels`` columns of ``V`` are one-hot labels (a softmax group).
     Weights start at N(0, 0.01^2)-like small uniform values, the visible biases
-    at log(p / (1 - p)) of the data means (Hinton 2010, sec. 8), hidden biases at 0.
+    at log(p / (1 - p)) of the data means (Hinton 2010, sec. 8), hidden biases at 0, unless
+    ``init = (W, b, c)`` (NumPy) gives the parameters to continue from.
     """
     n, m = V.shape
-    mean = np.clip(V.mean(axis=0), 1e-3, 1 - 1e-3)
-    W = K.asarray(uniform_matrix(keys.next_key(), (m, n_hidden), 0.01 * np.sqrt(3)), dtype=dtype)
-    b = K.asarray(np.log(mean / (1 - mean)), dtype=dtype)
-    c = K.zeros(n_hidden, dtype)
+    if init is None:
+        mean = np.clip(V.mean(axis=0), 1e-3, 1 - 1e-3)
+        W = K.asarray(uniform_matrix(keys.next_key(), (m, n_hidden), 0.01 * np.sqrt(3)), dtype=dtype)
+        b = K.asarray(np.log(mean / (1 - mean)), dtype=dtype)
+        c = K.zeros(n_hidden, dtype)
+    else:  # continue training from NumPy (W, b, c)
+        W, b, c = (K.asarray(np.array(a, dtype=dtype, copy=True), dtype=dtype) for a in init)
     params = [W, b, c]
     velocities = [K.zeros(p.shape, dtype) for p in params]
     bs = min(batch_size, n)
@@ -72,6 +79,7 @@ def train_rbm(K, V, n_hidden, *, n_labels, learning_rate, n_epochs, batch_size, 
     chain = None
     for epoch in range(n_epochs):
         mom = momentum if epoch < momentum_switch_epoch else final_momentum
+        k_epoch = epoch_k(k, epoch, n_epochs)
         order = permutation(keys.next_key(), n)
         err = 0.0
         n_batches = (n + bs - 1) // bs
@@ -79,7 +87,7 @@ def train_rbm(K, V, n_hidden, *, n_labels, learning_rate, n_epochs, batch_size, 
                       leave=False):
             vb = V[order[i * bs:(i + 1) * bs]]
             use_chain = chain if chain is not None and len(vb) == bs else None
-            recon, _, h = cd_k_step(K, params, velocities, K.asarray(vb, dtype=dtype), n_labels, keys, k,
+            recon, _, h = cd_k_step(K, params, velocities, K.asarray(vb, dtype=dtype), n_labels, keys, k_epoch,
                                     learning_rate, mom, weight_decay, scratch, chain=use_chain)
             if persistent and len(vb) == bs:
                 chain = h
@@ -87,12 +95,25 @@ def train_rbm(K, V, n_hidden, *, n_labels, learning_rate, n_epochs, batch_size, 
                 err += float(np.mean((K.to_numpy(recon) - vb) ** 2))
             if interrupt.requested():  # Ctrl-C under fastrbm.interrupt.stop_on_interrupt()
                 break
-        history.append({"epoch": epoch + 1, "reconstruction_error": err / len(range(0, i + 1, 50))})
+        history.append({"epoch": epoch + 1, "k": k_epoch, "reconstruction_error": err / len(range(0, i + 1, 50))})
         if interrupt.requested():
             break
         if verbose:
             tqdm.write(f"{desc} epoch {epoch + 1}: reconstruction error {history[-1]['reconstruction_error']:.4f}")
     return K.to_numpy(W), K.to_numpy(b), K.to_numpy(c), history
+
+
+def epoch_k(k, epoch, n_epochs):
+    """Gibbs steps of CD-k in ``epoch`` (0-based) of ``n_epochs``.
+
+    ``k`` is an int (every epoch) or a sequence ``(k_1, ..., k_s)``: the epochs are
+    split into ``s`` equal consecutive parts and part ``i`` uses ``k_i`` (Hinton et al.
+    2006 raise k from 1 to 3 to 10 as the top level learns).
+    """
+    if isinstance(k, numbers.Integral):
+        return int(k)
+    k = list(k)
+    return int(k[min(len(k) - 1, epoch * len(k) // max(n_epochs, 1))])
 
 
 def hidden_probabilities(K, V, W, c, dtype, batch=1000):

@@ -101,6 +101,7 @@ class DBNClassifier(MLP):
         start = time.perf_counter()
         self.dbn_ = DBN((X.shape[1], *hidden), n_labels=len(classes) if self.pretrain_labels else 0,
                         learning_rate=self.pretrain_learning_rate, n_epochs=self.pretrain_epochs,
+                        top_k=1, up_down_epochs=0,  # the generative defaults: costly, and backprop needs neither
                         batch_size=self.batch_size, dtype=self.dtype, backend=self.backend,
                         random_state=self.random_state, verbose=self.verbose)
         self.dbn_.fit(X_pre, y_pre if self.pretrain_labels else None)
