@@ -16,9 +16,12 @@ from fastrbm.testing import find_real_mnist
 
 
 @pytest.mark.mnist
-def test_dbn_defaults_draw_the_clamped_digit_and_every_class():
+def test_dbn_defaults_draw_the_clamped_digit_and_every_class(request):
     from sklearn.linear_model import LogisticRegression
 
+    markexpr = request.config.getoption("markexpr") or ""
+    if "mnist" not in markexpr or "not mnist" in markexpr:
+        pytest.skip("a few minutes of training: select it with -m mnist")
     directory = find_real_mnist()
     if directory is None:
         pytest.skip("real MNIST files absent (set FASTRBM_DATA)")
