@@ -37,34 +37,31 @@ def data_source():
     return "mnist" if _mnist_dir() is not None else "random"
 
 
+def _images(split, n, seed, with_labels):
+    """The first ``n`` MNIST images of ``split`` (and labels), else random data, ~13 % ones."""
+    from fastrbm.datasets import load_mnist
+    directory = _mnist_dir()
+    if directory is not None:
+        X, y = load_mnist(split, source="idx", data_dir=directory, n=n, progress=False)
+    else:
+        rng = np.random.default_rng(seed)
+        X = (rng.random((n, N_VIS)) < 0.13).astype(np.float32)
+        y = rng.integers(0, 10, n)
+    return (X, y) if with_labels else X
+
+
 def train_images(n, with_labels=False):
     """The first ``n`` MNIST training images in [0, 1] (and labels); else random data, ~13 % ones.
 
     The random fallback has no structure to learn beyond the pixel marginals, so the
     "it learned" checks of the benchmarks only run on real MNIST (see ``bench_user.py``).
     """
-    from fastrbm.datasets import load_mnist
-    directory = _mnist_dir()
-    if directory is not None:
-        X, y = load_mnist("train", source="idx", data_dir=directory, n=n, progress=False)
-    else:
-        rng = np.random.default_rng(0)
-        X = (rng.random((n, N_VIS)) < 0.13).astype(np.float32)
-        y = rng.integers(0, 10, n)
-    return (X, y) if with_labels else X
+    return _images("train", n, 0, with_labels)
 
 
 def heldout_images(n=1000, with_labels=False):
     """The first ``n`` MNIST test images (and labels), else random data of the same density (seed 1)."""
-    from fastrbm.datasets import load_mnist
-    directory = _mnist_dir()
-    if directory is not None:
-        X, y = load_mnist("test", source="idx", data_dir=directory, n=n, progress=False)
-    else:
-        rng = np.random.default_rng(1)
-        X = (rng.random((n, N_VIS)) < 0.13).astype(np.float32)
-        y = rng.integers(0, 10, n)
-    return (X, y) if with_labels else X
+    return _images("test", n, 1, with_labels)
 
 
 def fastrbm_threads():
