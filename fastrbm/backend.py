@@ -67,10 +67,12 @@ def _load(name):
     if result is None:
         kernels = types.SimpleNamespace(name=name)
         try:
+            # A backend whose kernels may not run in two threads at once guards them.
+            guard = getattr(importlib.import_module(package), "guard_kernel", lambda kernel: kernel)
             for domain in DOMAINS:
                 module = importlib.import_module(f"{package}.{domain}")
                 for fn in module.__all__:
-                    setattr(kernels, fn, getattr(module, fn))
+                    setattr(kernels, fn, guard(getattr(module, fn)))
             result = kernels
         except ImportError as exc:
             hint = {

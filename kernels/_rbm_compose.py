@@ -4,7 +4,8 @@ Every compiled backend (numba, cython, cuda) provides the same four
 element-wise primitives; this module chains them with the dense products of
 the backend's ``arrays.matmul`` (the vendor BLAS) into the public kernels of
 ``kernels/reference/rbm.py``, with the same random counters. Work buffers are
-kept per (shape, dtype) so that a training loop allocates nothing.
+kept per (shape, dtype) and per thread, so that a training loop allocates nothing
+and models trained at once in several threads stay independent.
 
 Primitives (``prims`` namespace), all writing into given outputs:
 
@@ -28,6 +29,8 @@ The products with the visible states on the left (``v0 W``, ``v_k W`` and the st
 ``[v0; v_k]^T [ph0; -ph_k]``) go through the gather-add when fewer than
 ``SPARSE_DENSITY`` of the states are non-zero (MNIST pixels: ~19 %), else through BLAS.
 """
+import threading
+
 import numpy as np
 
 STRIDE = 2**40
@@ -41,11 +44,14 @@ def build(prims, arrays, to_host_vector):
     ``to_host_vector(x)`` gives a NumPy copy of a 1-D backend array (small bias vectors only).
     """
     matmul, empty, asarray = arrays.matmul, arrays.empty, arrays.asarray
-    workspaces = {}
+    # One set of work buffers per thread: models fitted at once from several Python
+    # threads must not write into each other's (issue 14).
+    per_thread = threading.local()
 
     def buffers(*spec):
         """Reusable work arrays for one problem size: spec is ((rows, cols), ...) + (dtype,)."""
         key = spec[:-1] + (np.dtype(spec[-1]).str,)
+        workspaces = per_thread.__dict__.setdefault("workspaces", {})
         if key not in workspaces:
             if len(workspaces) > 16:
                 workspaces.clear()
