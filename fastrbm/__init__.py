@@ -9,6 +9,7 @@ BLAS and with PyTorch or TensorFlow in the same process (see :mod:`fastrbm._thre
 from . import _threads  # first: it sets environment variables that libraries read when they load
 
 from ._io import ModelFileError
+from ._validation import DataConversionWarning, NotFittedError
 from .backend import BackendUnavailable, backend_info, get_backend
 from .models.dbn import DBN
 from .models.dbn_classifier import DBNClassifier
@@ -19,4 +20,5 @@ from .models.rbm import RBM, GaussianRBM
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "backend_info", "get_backend", "BackendUnavailable", "RBM", "GaussianRBM", "MLP",
-           "DBN", "DBNClassifier", "Hopfield", "ModelFileError"]
+           "DBN", "DBNClassifier", "Hopfield", "ModelFileError",
+           "NotFittedError", "DataConversionWarning"]

@@ -162,7 +162,7 @@ def load_npz(path, kind):
     return arrays, meta
 
 
-_KIND_NAMES = {"f": "floating-point", "i": "integer", "u": "integer", "b": "boolean"}
+_KIND_NAMES = {"f": "floating-point", "i": "integer", "u": "integer", "b": "boolean", "U": "string"}
 
 
 def check_entry(path, arrays, name, shape, *, kinds="f", finite=True, low=None, high=None, optional=False):

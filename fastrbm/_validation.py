@@ -1,14 +1,38 @@
 """Input checks shared by every model: clear errors before any kernel runs."""
 import math
 import numbers
+import sys
+import warnings
 
 import numpy as np
 
-__all__ = ["check_data", "check_binary", "check_is_fitted", "check_param", "NotFittedError", "as_array"]
+__all__ = ["check_data", "check_binary", "check_is_fitted", "check_param", "NotFittedError",
+           "DataConversionWarning", "as_array", "sklearn_compatible"]
 
 
 class NotFittedError(ValueError, AttributeError):
     """A method that needs learned parameters was called before ``fit``."""
+
+
+class DataConversionWarning(UserWarning):
+    """The input was converted to what the model needs (a column-vector ``y`` to 1-D)."""
+
+
+_compatible = {}
+
+
+def sklearn_compatible(cls):
+    """``cls``, or a subclass of it and scikit-learn's class of the same name when scikit-learn
+    is loaded, so that ``except sklearn.exceptions.NotFittedError`` (and its estimator checks)
+    catch fastrbm's errors too. scikit-learn is never imported for this: code that names its
+    classes has imported it already."""
+    sk_exceptions = sys.modules.get("sklearn.exceptions")
+    if sk_exceptions is None:
+        return cls
+    if cls not in _compatible:
+        theirs = getattr(sk_exceptions, cls.__name__)
+        _compatible[cls] = type(cls.__name__, (cls, theirs), {"__module__": cls.__module__})
+    return _compatible[cls]
 
 
 def as_array(X, name="X"):
@@ -22,31 +46,46 @@ def as_array(X, name="X"):
         arr = np.asarray(X)
     except ValueError as exc:  # ragged lists: NumPy's "inhomogeneous shape" message
         raise ValueError(f"{name} must be a rectangular array; could not convert it ({exc})") from exc
-    if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real-valued, got complex dtype {arr.dtype}")
+    if np.iscomplexobj(arr):  # a ValueError, as in scikit-learn
+        raise ValueError(f"{name} must be real-valued: Complex data not supported (got {arr.dtype})")
     return arr
 
 
 def check_data(X, *, name="X", n_features=None, dtype=None, ndim=2, allow_empty=False,
-               low=None, high=None, copy=False):
+               low=None, high=None, copy=False, owner="the model"):
     """Return ``X`` as a C-contiguous float array after checking it.
 
     Raises ``ValueError``/``TypeError`` naming ``name`` for: sparse, ragged,
     complex or non-numeric data, wrong ``ndim``, the wrong number of features,
     NaN or infinity, an empty array, and values outside ``[low, high]``.
+    ``owner`` (the model's class name) is named when the number of features is wrong.
+    The messages contain scikit-learn's phrases, so that its estimator checks
+    recognise them.
     ``dtype`` None keeps float32 and float64 as they are and turns anything
     else into float32. ``copy`` guarantees the result never shares memory with
     ``X`` (for callers whose kernels update the array in place).
     """
     arr = as_array(X, name)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+    if arr.dtype == object:  # numbers in an object array are converted, anything else named
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must be numeric; converting its object dtype failed: {exc}") from exc
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
     if arr.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+        hint = ("; Reshape your data with X.reshape(1, -1) for a single sample"
+                if ndim == 2 and arr.ndim == 1 else "")
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}{hint}")
     if not allow_empty and arr.size == 0:
+        if ndim == 2:
+            count, what = (arr.shape[1], "feature") if arr.shape[0] else (arr.shape[0], "sample")
+            raise ValueError(f"{name} is empty: {count} {what}(s) (shape={arr.shape}) while a minimum of 1 "
+                             "is required.")
         raise ValueError(f"{name} is empty (shape {arr.shape})")
     if n_features is not None and arr.shape[-1] != n_features:
-        raise ValueError(f"{name} has {arr.shape[-1]} features per sample, expected {n_features}")
+        raise ValueError(f"{name} has {arr.shape[-1]} features, but {owner} is expecting {n_features} "
+                         "features as input")
     if dtype is None:
         dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.float32
     arr = np.ascontiguousarray(arr, dtype=dtype)
@@ -61,7 +100,9 @@ def check_data(X, *, name="X", n_features=None, dtype=None, ndim=2, allow_empty=
         bad = "NaN" if np.isnan(lo) or np.isnan(hi) else "infinite values"
         raise ValueError(f"{name} contains {bad}")
     if low is not None and lo < low:
-        raise ValueError(f"{name} has values below {low} (min {lo:g}); expected values in [{low}, {high}]")
+        negative = "Negative values in data: " if low == 0 else ""
+        raise ValueError(f"{negative}{name} has values below {low} (min {lo:g}); "
+                         f"expected values in [{low}, {high}]")
     if high is not None and hi > high:
         raise ValueError(f"{name} has values above {high} (max {hi:g}); expected values in [{low}, {high}]")
     return arr
@@ -82,7 +123,7 @@ def check_binary(X, values=(0.0, 1.0), *, name="X"):
 def check_is_fitted(model, attribute):
     """Raise :class:`NotFittedError` when ``model`` has no ``attribute`` yet."""
     if getattr(model, attribute, None) is None:
-        raise NotFittedError(
+        raise sklearn_compatible(NotFittedError)(
             f"this {type(model).__name__} is not fitted yet: call fit (or load a saved model) first"
         )
 

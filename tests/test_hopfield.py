@@ -171,7 +171,7 @@ def test_model_chain_samples_exact_distribution(rng):
 def test_bad_input():
     a = np.array([[0.0, 1.0], [1.0, 0.0]])
     net = Hopfield(2, backend="numpy")
-    with pytest.raises(ValueError, match="2 features per sample, expected 3"):
+    with pytest.raises(ValueError, match="2 features, but Hopfield is expecting 3"):
         Hopfield(3).recall(np.ones((1, 2)))
     with pytest.raises(ValueError, match="only -1 and 1"):
         net.recall([[1.0, 0.5]])

@@ -8,7 +8,7 @@ from fastrbm import _io, _validation, plotting
 def test_check_data_errors():
     with pytest.raises(ValueError, match="NaN"):
         _validation.check_data([[0.0, np.nan]])
-    with pytest.raises(ValueError, match="3 features per sample, expected 2"):
+    with pytest.raises(ValueError, match="3 features, but the model is expecting 2"):
         _validation.check_data(np.zeros((4, 3)), n_features=2)
     with pytest.raises(ValueError, match="2-dimensional"):
         _validation.check_data(np.zeros(3))

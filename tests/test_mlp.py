@@ -141,14 +141,14 @@ def test_bad_input(digits):
     bad[3, 3] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         clf.fit(bad, y)
-    with pytest.raises(ValueError, match="integer class labels"):
+    with pytest.raises(ValueError, match="Unknown label type: continuous"):
         clf.fit(X, y + 0.5)
     with pytest.raises(NotFittedError, match="not fitted"):
         clf.predict(X)
     with pytest.raises(ValueError, match="optimizer"):
         MLP(optimizer="lbfgs").fit(X, y)
     clf.fit(X, y)
-    with pytest.raises(ValueError, match="features per sample"):
+    with pytest.raises(ValueError, match="features, but MLP is expecting"):
         clf.predict(X[:, :10])
 
 

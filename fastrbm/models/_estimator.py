@@ -7,6 +7,11 @@
 behaviour depend on what happens to be installed; this keeps it fixed.
 """
 import inspect
+import sys
+
+import numpy as np
+
+from .._validation import check_param
 
 __all__ = ["Estimator"]
 
@@ -33,12 +38,54 @@ class Estimator:
             setattr(self, name, value)
         return self
 
+    # What scikit-learn's checks and meta-estimators should treat the model as:
+    # "transformer", "classifier" or None; and whether X must be non-negative.
+    _sklearn_role = None
+    _non_negative_input = False
+
     def __sklearn_tags__(self):
         # Only scikit-learn calls this, so it may import it.
-        from sklearn.utils import Tags, TargetTags, TransformerTags
+        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags, TransformerTags
 
-        return Tags(estimator_type=None, target_tags=TargetTags(required=False),
-                    transformer_tags=TransformerTags(), requires_fit=True)
+        role = self._sklearn_role
+        return Tags(estimator_type="classifier" if role == "classifier" else None,
+                    target_tags=TargetTags(required=role == "classifier"),
+                    transformer_tags=(TransformerTags(preserves_dtype=[np.dtype(self.dtype).name])
+                                      if role == "transformer" else None),
+                    classifier_tags=ClassifierTags() if role == "classifier" else None,
+                    input_tags=InputTags(positive_only=self._non_negative_input), requires_fit=True)
+
+    # ------------------------------------------------ transformer output (scikit-learn's set_output)
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns: the class name in lower case and the column number."""
+        prefix = type(self).__name__.lower()
+        return np.asarray([f"{prefix}{i}" for i in range(self._n_features_out())], dtype=object)
+
+    def set_output(self, *, transform=None):
+        """Return ``transform`` output as ``"pandas"`` or ``"polars"`` data frames, or NumPy arrays
+        (``"default"``); None leaves the setting (or scikit-learn's global ``transform_output``)."""
+        if transform is not None:
+            check_param("transform", transform, choices=("default", "pandas", "polars"))
+            # the attribute scikit-learn's clone copies
+            self._sklearn_output_config = {"transform": transform}
+        return self
+
+    def _wrap_output(self, Z, X):
+        """``Z`` (rows of input ``X``) as the output container chosen by :meth:`set_output`."""
+        mode = getattr(self, "_sklearn_output_config", {}).get("transform")
+        if mode is None:
+            sk = sys.modules.get("sklearn")
+            mode = sk.get_config().get("transform_output", "default") if sk is not None else "default"
+        if mode == "pandas":
+            import pandas as pd
+
+            index = X.index if isinstance(X, pd.DataFrame) else None
+            return pd.DataFrame(Z, index=index, columns=self.get_feature_names_out())
+        if mode == "polars":
+            import polars as pl
+
+            return pl.DataFrame(Z, schema=self.get_feature_names_out().tolist(), orient="row")
+        return Z
 
     def __repr__(self):
         defaults = {n: p.default for n, p in inspect.signature(type(self).__init__).parameters.items()}

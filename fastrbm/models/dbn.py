@@ -18,6 +18,7 @@ from .._validation import check_data, check_is_fitted, check_param
 from ..backend import get_backend
 from ..rng import KeyStream, seed_from_random_state
 from ._common import check_labels, permutation
+from ._estimator import Estimator
 from ._pickle import BackendPickleMixin
 from ._top_rbm import cd_k_step, hidden_probabilities, train_rbm
 
@@ -29,7 +30,7 @@ DEFAULT_EPOCHS = 10  # each lower RBM, when n_epochs is None
 TOP_EPOCHS = 30  # the top RBM, when n_epochs is None
 
 
-class DBN(BackendPickleMixin):
+class DBN(BackendPickleMixin, Estimator):
     """Deep belief net over binary (or [0, 1]-valued) data, optionally with a labelled top level.
 
     Parameters
@@ -383,7 +384,7 @@ class DBN(BackendPickleMixin):
         if init is None:
             pen = (K.to_numpy(K.uniform(self._keys.next_key(), (n, d), dt)) < 0.5).astype(dt)
         else:
-            pen = check_data(init, name="init", n_features=d, dtype=dt)
+            pen = check_data(init, name="init", n_features=d, dtype=dt, owner=type(self).__name__)
             if len(pen) != n:
                 raise ValueError(f"init has {len(pen)} rows, expected n={n}")
         if label is None and self.n_labels and free_labels == "prior":

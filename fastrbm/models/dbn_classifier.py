@@ -41,6 +41,7 @@ class DBNClassifier(MLP):
     """
 
     _kind = "DBNClassifier"
+    _non_negative_input = True  # pretraining: Bernoulli units, X in [0, 1]
 
     def __init__(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain_epochs=10, pretrain_learning_rate=0.1,
                  pretrain_labels=True, up_down_epochs=0, optimizer="adam", learning_rate=1e-3, lr_decay=1.0,
@@ -85,7 +86,7 @@ class DBNClassifier(MLP):
             raise _io.ModelFileError(f"{path}: holds a 'MLP' model, expected a 'DBNClassifier' model file "
                                      "(use fastrbm.MLP.load)")
 
-    def fit(self, X, y, X_val=None, y_val=None):
+    def fit(self, X, y, *, X_val=None, y_val=None):
         """Pretrain on ``X`` (and ``y`` for the labelled top level), then fine-tune; returns ``self``.
 
         Pretraining sees only the training part: the held-out validation rows
@@ -93,7 +94,7 @@ class DBNClassifier(MLP):
         """
         hidden = self._check_params()
         X = check_data(X, dtype=self.dtype)
-        classes, y_idx = check_labels(y, len(X))
+        classes, y_idx = check_labels(y, len(X), owner=type(self).__name__, min_classes=2)
         X_pre, y_pre = X, y_idx
         if self.early_stopping and X_val is None:
             X_pre, y_pre, _, _ = split_validation(X, y_idx, self.validation_size)
@@ -111,6 +112,6 @@ class DBNClassifier(MLP):
             self.dbn_.fine_tune(X_pre, y_pre if self.pretrain_labels else None, n_epochs=self.up_down_epochs)
             self.timings_["up_down"] = time.perf_counter() - start
         start = time.perf_counter()
-        super().fit(X, y, X_val, y_val, init_layers=self.dbn_.recognition_layers())
+        super().fit(X, y, X_val=X_val, y_val=y_val, init_layers=self.dbn_.recognition_layers())
         self.timings_["fine_tune"] = time.perf_counter() - start
         return self

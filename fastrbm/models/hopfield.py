@@ -149,7 +149,7 @@ class Hopfield(BackendPickleMixin):
     def _to_bipolar(self, x, name):
         """Validated (B, N) states in the model's representation -> bipolar array (never ``x`` itself:
         the dynamics update it in place)."""
-        arr = check_data(x, name=name, n_features=self.n_neurons, dtype=self.dtype, copy=True)
+        arr = check_data(x, name=name, n_features=self.n_neurons, dtype=self.dtype, copy=True, owner=type(self).__name__)
         if self.states == "binary":
             check_binary(arr, (0.0, 1.0), name=name)
             arr = 2 * arr - 1

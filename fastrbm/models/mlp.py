@@ -5,8 +5,6 @@ All arithmetic between dense products runs in the backend's ``mlp`` kernels
 softmax + cross-entropy + gradient, optimizer updates); products go through
 ``K.matmul`` (BLAS / cuBLAS). No per-sample Python loops.
 """
-import copy
-import inspect
 import math
 import numbers
 import time
@@ -19,6 +17,7 @@ from .._validation import check_data, check_is_fitted, check_param
 from ..backend import get_backend
 from ..rng import KeyStream, seed_from_random_state
 from ._common import check_labels, permutation, split_validation, uniform_matrix
+from ._estimator import Estimator
 from ._pickle import BackendPickleMixin
 
 __all__ = ["MLP"]
@@ -26,7 +25,7 @@ __all__ = ["MLP"]
 KIND = "MLP"
 
 
-class MLP(BackendPickleMixin):
+class MLP(BackendPickleMixin, Estimator):
     """Multi-layer perceptron with sigmoid hidden units and a softmax output.
 
     Parameters
@@ -87,6 +86,7 @@ class MLP(BackendPickleMixin):
     """
 
     _kind = KIND
+    _sklearn_role = "classifier"
     _kernel_attr = "_K"  # pickling: the kernel set is resolved again by backend name
 
     def __init__(self, hidden_layer_sizes=(500, 500, 2000), *, optimizer="sgd", learning_rate=0.1,
@@ -201,15 +201,18 @@ class MLP(BackendPickleMixin):
         self._gb = [K.empty(b.shape, dt) for b in self._b]
         self._buffer_rows = n
 
-    def _forward_hidden(self, A, n, drop_keys=None):
-        """Hidden activations of a batch; with ``drop_keys`` returns the dropped inputs of each layer too."""
+    def _forward_hidden(self, A, n, drop_keys=None, act=None):
+        """Hidden activations of a batch; with ``drop_keys`` returns the dropped inputs of each layer too.
+
+        ``act``: activation buffers (default: the training buffers ``_act``)."""
         K = self._K
+        act = self._act if act is None else act
         inputs = []
         if drop_keys is not None and self.input_dropout > 0:
             A = K.dropout(A, self.input_dropout, drop_keys[0], 0, out=self._dropped_in[:n])
         for l in range(len(self._W) - 1):
             inputs.append(A)
-            H = K.matmul(A, self._W[l], out=self._act[l][:n])
+            H = K.matmul(A, self._W[l], out=act[l][:n])
             K.bias_sigmoid(H, self._b[l])
             if drop_keys is not None and self.dropout > 0:
                 A = K.dropout(H, self.dropout, drop_keys[l + 1], 0, out=self._dropped[l][:n])
@@ -258,14 +261,14 @@ class MLP(BackendPickleMixin):
                 K.max_norm(W, self.max_norm)
 
     # -------------------------------------------------------------------- fit
-    def fit(self, X, y, X_val=None, y_val=None, init_layers=None):
+    def fit(self, X, y, *, X_val=None, y_val=None, init_layers=None):
         """Train with minibatch backprop; returns ``self``.
 
         Parameters
         ----------
         X : ndarray of shape (n_samples, n_features)
         y : ndarray of shape (n_samples,)
-            Integer class labels (any integers; ``classes_`` are the sorted distinct values).
+            Class labels: integers, booleans or strings (``classes_`` are the sorted distinct values).
         X_val, y_val : ndarrays, optional
             Validation set for early stopping (default: the last ``validation_size`` rows of X).
         init_layers : list of (W, b), optional
@@ -276,11 +279,11 @@ class MLP(BackendPickleMixin):
         self._K = get_backend(self.backend)
         self._dtype = np.dtype(self.dtype)
         X = check_data(X, dtype=self._dtype)
-        self.classes_, y_idx = check_labels(y, len(X))
+        self.classes_, y_idx = check_labels(y, len(X), owner=type(self).__name__, min_classes=2)
         if X_val is not None or y_val is not None:
             if X_val is None or y_val is None:
                 raise ValueError("give both X_val and y_val, or neither")
-            X_val = check_data(X_val, name="X_val", n_features=X.shape[1], dtype=self._dtype)
+            X_val = check_data(X_val, name="X_val", n_features=X.shape[1], dtype=self._dtype, owner=type(self).__name__)
             y_val_idx = self._encode(y_val, len(X_val), name="y_val")
         elif self.early_stopping:
             X, y_idx, X_val, y_val_idx = split_validation(X, y_idx, self.validation_size)
@@ -298,7 +301,7 @@ class MLP(BackendPickleMixin):
         if unknown.size:
             raise ValueError(f"{name} has labels {unknown[:5].tolist()} not seen in y "
                              f"(classes {self.classes_.tolist()})")
-        return np.searchsorted(self.classes_, np.asarray(y))
+        return np.searchsorted(self.classes_, classes)[idx]
 
     def _train(self, X, y_idx, X_val, y_val_idx, keys):
         K = self._K
@@ -362,14 +365,15 @@ class MLP(BackendPickleMixin):
     def _probabilities(self, X, batch=1000):
         K = self._K
         out = np.empty((len(X), len(self.classes_)), dtype=self._dtype)
-        if getattr(self, "_buffer_rows", 0) < min(batch, len(X)):
-            self._buffers(min(batch, len(X)))
+        # Buffers of this call: predicting changes nothing in the model, so several
+        # threads may predict with one fitted model at once.
+        act = [K.empty((min(batch, len(X)), W.shape[1]), self._dtype) for W in self._W]
         for s in range(0, len(X), batch):
             Xb = K.asarray(X[s:s + batch])
             n = Xb.shape[0]
-            A = self._forward_hidden(Xb, n)[-1]
+            A = self._forward_hidden(Xb, n, act=act)[-1]
             L = len(self._W) - 1
-            Z = K.matmul(A, self._W[L], out=self._act[L][:n])
+            Z = K.matmul(A, self._W[L], out=act[L][:n])
             out[s:s + n] = K.to_numpy(K.bias_softmax(Z, self._b[L]))
         return out
 
@@ -382,7 +386,7 @@ class MLP(BackendPickleMixin):
             self._K = get_backend(self.backend)
             self._dtype = np.dtype(self.dtype)
             self._sync_in()
-        return check_data(X, n_features=self.n_features_in_, dtype=self._dtype)
+        return check_data(X, n_features=self.n_features_in_, dtype=self._dtype, owner=type(self).__name__)
 
     def predict_proba(self, X):
         """Class probabilities, ndarray of shape (n_samples, n_classes), columns in ``classes_`` order."""
@@ -396,14 +400,10 @@ class MLP(BackendPickleMixin):
     def score(self, X, y):
         """Mean accuracy on ``(X, y)``."""
         X = self._checked(X)
-        check_labels(y, len(X))
-        return float(np.mean(self.classes_[self._probabilities(X).argmax(axis=1)] == np.asarray(y)))
+        classes, idx = check_labels(y, len(X))
+        return float(np.mean(self.classes_[self._probabilities(X).argmax(axis=1)] == classes[idx]))
 
     # ------------------------------------------------------------ save / load
-    def get_params(self):
-        """Hyper-parameters as a dict (scikit-learn style)."""
-        return {name: copy.deepcopy(getattr(self, name)) for name in inspect.signature(type(self)).parameters}
-
     def save(self, path):
         """Write the fitted network to ``path`` (.npz, atomic); returns the path written."""
         check_is_fitted(self, "coefs_")
@@ -421,6 +421,7 @@ class MLP(BackendPickleMixin):
         params["random_state"] = int(rs) if isinstance(rs, numbers.Integral) and not isinstance(rs, bool) else None
         params["dtype"] = np.dtype(params["dtype"]).name
         meta = {"params": params, "n_layers": len(self.coefs_), "n_features_in": self.n_features_in_,
+                "label_kind": self.classes_.dtype.kind,
                 "history": self.history_, "best_epoch": self.best_epoch_}
         return _io.save_npz(path, self._kind, arrays, meta)
 
@@ -445,8 +446,11 @@ class MLP(BackendPickleMixin):
         if n != len(hidden) + 1:
             raise _io.ModelFileError(f"{path}: header has n_layers={n} but hidden_layer_sizes={hidden}")
         n_in = _io.meta_value(path, meta, "n_features_in", low=1)
-        classes = _io.check_entry(path, arrays, "classes", (None,), kinds="iu")
-        if len(classes) == 0 or np.any(np.diff(classes) <= 0):
+        label_kind = meta.get("label_kind", "i")  # files before string labels: integers
+        if label_kind not in ("i", "u", "b", "U"):
+            raise _io.ModelFileError(f"{path}: header field 'label_kind' is {label_kind!r}, expected i, u, b or U")
+        classes = _io.check_entry(path, arrays, "classes", (None,), kinds="iu" if label_kind in "iu" else label_kind)
+        if len(classes) == 0 or np.any(classes[1:] <= classes[:-1]):
             raise _io.ModelFileError(f"{path}: entry 'classes' must be non-empty, sorted and distinct")
         widths = [n_in, *hidden, len(classes)]
         coefs = [_io.check_entry(path, arrays, f"W{l}", (widths[l], widths[l + 1])) for l in range(n)]
@@ -458,7 +462,7 @@ class MLP(BackendPickleMixin):
         dt = np.dtype(model.dtype)
         model.coefs_ = [np.ascontiguousarray(W, dtype=dt) for W in coefs]
         model.intercepts_ = [np.ascontiguousarray(b, dtype=dt) for b in intercepts]
-        model.classes_ = classes.astype(np.int64)
+        model.classes_ = classes.astype(np.int64) if classes.dtype.kind in "iu" else classes
         model.n_features_in_ = n_in
         model.history_ = history
         model.best_epoch_ = _io.meta_value(path, meta, "best_epoch", default=0)

@@ -25,6 +25,10 @@ __all__ = ["RBM", "GaussianRBM"]
 MONITOR_ROWS = 1000  # rows of the training data for the per-epoch reconstruction error (~2 % of an MNIST epoch)
 
 
+# Key of the fixed uniforms that hash a row to the unit score_samples flips.
+PSEUDO_LIKELIHOOD_KEY = 0x5EED_F11B
+
+
 class RBM(BackendPickleMixin, Estimator):
     """Bernoulli-Bernoulli restricted Boltzmann machine trained with CD-k or PCD-k.
 
@@ -70,6 +74,8 @@ class RBM(BackendPickleMixin, Estimator):
 
     _kind = "RBM"
     _gaussian = False
+    _sklearn_role = "transformer"
+    _non_negative_input = True  # Bernoulli units: X in [0, 1]
     _kernel_attr = "_kernels"  # pickling: the kernel set is resolved again by backend name
 
     def __init__(self, n_hidden=256, *, learning_rate=0.1, batch_size=100, n_epochs=10, k=1,
@@ -160,7 +166,7 @@ class RBM(BackendPickleMixin, Estimator):
             check_is_fitted(self, "W_")
         bounds = {} if self._gaussian else {"low": 0.0, "high": 1.0}
         n_features = self.n_features_in_ if fitted else None
-        return check_data(X, name=name, n_features=n_features, dtype=self._np_dtype(), **bounds)
+        return check_data(X, name=name, n_features=n_features, dtype=self._np_dtype(), **bounds, owner=type(self).__name__)
 
     # ------------------------------------------------------------------ training
     def _initialise(self, X):
@@ -186,12 +192,14 @@ class RBM(BackendPickleMixin, Estimator):
         """Model-space data (identity here; GaussianRBM rescales)."""
         return X
 
-    def fit(self, X, X_val=None):
+    def fit(self, X, y=None, *, X_val=None):
         """Train from scratch for ``n_epochs`` epochs.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_visible), values in [0, 1]
+        y : ignored
+            Accepted so that ``fit(X, y)`` works in scikit-learn pipelines and searches.
         X_val : array-like of shape (n_val, n_visible), optional
             Held-out data monitored each epoch (reconstruction error,
             pseudo-likelihood and the free-energy gap of Hinton's guide, section 6).
@@ -211,7 +219,7 @@ class RBM(BackendPickleMixin, Estimator):
         self.interrupted_ = interrupt.requested()
         return self
 
-    def fit_transform(self, X, y=None, X_val=None):
+    def fit_transform(self, X, y=None, *, X_val=None):
         """``fit(X, X_val)`` then ``transform(X)``; ``y`` is ignored (scikit-learn Pipeline API)."""
         return self.fit(X, X_val=X_val).transform(X)
 
@@ -294,9 +302,14 @@ class RBM(BackendPickleMixin, Estimator):
         return step(K.matmul(H, self._W, transpose_b=True), self._b, self._keys().next_key())
 
     def transform(self, X):
-        """Hidden probabilities ``p(h = 1 | v)``, shape (n_samples, n_hidden)."""
-        X = self._prepare(self._check_X(X))
-        return self._K.to_numpy(self._sample_hidden_k(self._K.asarray(X))[0])
+        """Hidden probabilities ``p(h = 1 | v)``, shape (n_samples, n_hidden)
+        (a DataFrame under ``set_output(transform="pandas")``)."""
+        V = self._prepare(self._check_X(X))
+        return self._wrap_output(self._K.to_numpy(self._sample_hidden_k(self._K.asarray(V))[0]), X)
+
+    def _n_features_out(self):
+        check_is_fitted(self, "W_")
+        return self._n_hidden_fitted()
 
     def sample_hidden(self, V):
         """``(p(h | v), h)`` for visible states ``V`` (n, n_visible): probabilities and 0/1 samples."""
@@ -306,7 +319,7 @@ class RBM(BackendPickleMixin, Estimator):
     def sample_visible(self, H):
         """``(p(v | h), v)`` for hidden states ``H`` (n, n_hidden): probabilities (means) and samples."""
         check_is_fitted(self, "W_")
-        H = check_data(H, name="H", n_features=self._n_hidden_fitted(), dtype=self._np_dtype(), low=0.0, high=1.0)
+        H = check_data(H, name="H", n_features=self._n_hidden_fitted(), dtype=self._np_dtype(), low=0.0, high=1.0, owner=type(self).__name__)
         return tuple(self._restore(self._K.to_numpy(a)) for a in self._sample_visible_k(self._K.asarray(H)))
 
     def _restore(self, V):
@@ -336,7 +349,7 @@ class RBM(BackendPickleMixin, Estimator):
     def energy(self, V, H):
         """Joint energy ``E(v, h)`` of paired rows of ``V`` (n, n_visible) and ``H`` (n, n_hidden)."""
         V = self._prepare(self._check_X(V, "V"))
-        H = check_data(H, name="H", n_features=self._n_hidden_fitted(), dtype=self._np_dtype(), low=0.0, high=1.0)
+        H = check_data(H, name="H", n_features=self._n_hidden_fitted(), dtype=self._np_dtype(), low=0.0, high=1.0, owner=type(self).__name__)
         if len(V) != len(H):
             raise ValueError(f"V and H need the same number of rows, got {len(V)} and {len(H)}")
         W, b, c = self.W_, self.b_, self.c_
@@ -347,12 +360,15 @@ class RBM(BackendPickleMixin, Estimator):
         """Pseudo-log-likelihood of each row (as scikit-learn's BernoulliRBM: one random unit flipped).
 
         ``n_visible * log sigmoid(F(v~) - F(v))`` where ``v~`` is ``v`` with one
-        unit, chosen from the random stream, set to ``1 - v_i``. Binary data give
-        the usual estimate; for values in (0, 1) it is a heuristic, as in scikit-learn.
+        unit set to ``1 - v_i``. Binary data give the usual estimate; for values in
+        (0, 1) it is a heuristic, as in scikit-learn. The unit is drawn per row from a
+        hash of the row (the fractional part of ``v . r``, ``r`` fixed uniforms), so a
+        row's score does not depend on the other rows, their order or the call.
         """
         X = self._check_X(X)
         n, n_vis = X.shape
-        unit = (uniform(self._keys().next_key(), (n,), np.float64) * n_vis).astype(np.int64)
+        h = X.astype(np.float64) @ uniform(PSEUDO_LIKELIHOOD_KEY, (n_vis,), np.float64)
+        unit = np.minimum(((h - np.floor(h)) * n_vis).astype(np.int64), n_vis - 1)
         flipped = X.copy()
         rows = np.arange(n)
         flipped[rows, unit] = 1 - flipped[rows, unit]
@@ -562,6 +578,7 @@ class GaussianRBM(RBM):
 
     _kind = "GaussianRBM"
     _gaussian = True
+    _non_negative_input = False
 
     def __init__(self, n_hidden=256, *, learning_rate=0.01, batch_size=100, n_epochs=10, k=1,
                  persistent=False, momentum=0.5, final_momentum=0.9, momentum_switch_epoch=5,
@@ -632,8 +649,12 @@ class GaussianRBM(RBM):
             log_z = self.log_partition(**log_partition_args)
         return super().log_likelihood(X, log_z=log_z) - float(np.sum(np.log(self.sigma_.astype(np.float64))))
 
-    def score_samples(self, X):
-        raise NotImplementedError("pseudo-likelihood is defined for binary visible units only")
+    @property
+    def score_samples(self):
+        """Not available: pseudo-likelihood is defined for binary visible units only
+        (an AttributeError, so that ``hasattr`` and scikit-learn see no such method)."""
+        raise AttributeError("GaussianRBM has no score_samples: pseudo-likelihood is defined for binary "
+                             "visible units only")
 
     def _extra_arrays(self):
         return {"sigma": self.sigma_}
