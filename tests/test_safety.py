@@ -479,6 +479,39 @@ def test_changed_shape_parameters_after_fit(tmp_path):
     mlp.hidden_layer_sizes = (9,)
     with pytest.raises(ValueError, match="hidden_layer_sizes was changed"):
         mlp.save(tmp_path / "mlp")
+    dbn = build("DBN")
+    dbn.set_params(layer_sizes=(6, 4, 9))
+    with pytest.raises(ValueError, match=r"layer_sizes \(or n_labels\) was changed"):
+        dbn.save(tmp_path / "dbn")
+    dbn.set_params(layer_sizes=(6, 4, 5))
+    assert DBN.load(dbn.save(tmp_path / "dbn")).top_W_.shape == dbn.top_W_.shape
+
+
+def test_backend_of_a_fitted_model_cannot_change_silently():
+    for kind in ("RBM", "MLP", "DBN"):
+        model = build(kind, "numpy")
+        model.set_params(backend="numpy")  # the same backend: nothing to move
+        with pytest.raises(ValueError, match="fitted on backend 'numpy'; set_params cannot move it"):
+            model.set_params(backend="numba" if "numba" in fastrbm.backend.available_backends() else "cuda")
+        assert model.backend == "numpy"
+    RBM(3, backend="numpy").set_params(backend="numba")  # unfitted: any backend
+
+
+def test_unpickling_where_the_backend_is_missing_says_so(monkeypatch):
+    blob = pickle.dumps(build("RBM", "numpy"))
+    monkeypatch.setitem(fastrbm.backend._loaded, "numpy", "pretend it is missing")
+    with pytest.raises(fastrbm.BackendUnavailable, match="cannot unpickle this RBM: it was pickled on backend 'numpy'"):
+        pickle.loads(blob)
+
+
+def test_asymmetric_hopfield_file_is_rejected(tmp_path):
+    path = build("Hopfield").save(tmp_path / "hop")
+    entries = read(path)
+    entries["weights"] = entries["weights"].copy()
+    entries["weights"][0, 1] += 1.0
+    rewrite(path, entries)
+    with pytest.raises(ModelFileError, match="'weights' must be symmetric"):
+        Hopfield.load(path)
 
 
 def test_dbn_sample_init_rows_must_match_n():

@@ -32,9 +32,12 @@ class Estimator:
     def set_params(self, **params):
         """Set hyper-parameters; unknown names raise ``ValueError`` listing the valid ones."""
         valid = self._param_names()
-        for name, value in params.items():
+        for name in params:  # all checked before any is set
             if name not in valid:
                 raise ValueError(f"invalid parameter {name!r} for {type(self).__name__}; valid: {valid}")
+        if "backend" in params:
+            self._check_backend_change(params["backend"])
+        for name, value in params.items():
             setattr(self, name, value)
         return self
 
@@ -54,6 +57,15 @@ class Estimator:
                                       if role == "transformer" else None),
                     classifier_tags=ClassifierTags() if role == "classifier" else None,
                     input_tags=InputTags(positive_only=self._non_negative_input), requires_fit=True)
+
+    def _check_backend_change(self, backend):
+        """A fitted model's arrays live on its backend: moving them is ``save`` + ``load(backend=)``."""
+        from ..backend import resolve_backend_name
+
+        kernels = getattr(self, getattr(self, "_kernel_attr", "_K"), None)
+        if kernels is not None and resolve_backend_name(backend) != kernels.name:
+            raise ValueError(f"this {type(self).__name__} is fitted on backend {kernels.name!r}; set_params cannot "
+                             f"move it to {backend!r}: call fit again, or save it and load(path, backend=...)")
 
     # ------------------------------------------------ transformer output (scikit-learn's set_output)
     def get_feature_names_out(self, input_features=None):

@@ -9,7 +9,7 @@ back onto it. ``copy.deepcopy`` goes through the same hooks.
 """
 import numpy as np
 
-from ..backend import get_backend
+from ..backend import BackendUnavailable, get_backend
 
 __all__ = ["BackendPickleMixin"]
 
@@ -71,7 +71,12 @@ class BackendPickleMixin:
         state = dict(state)
         name = state.pop("_pickled_backend", None)
         if name is not None:
-            K = get_backend(name)
+            try:
+                K = get_backend(name)
+            except BackendUnavailable as exc:
+                raise BackendUnavailable(f"cannot unpickle this {type(self).__name__}: it was pickled on backend "
+                                         f"{name!r}, which is not available here ({exc}). On the machine that "
+                                         "pickled it, save() it and load(path, backend=...) here") from exc
             state = {key: _to_backend(value, K) for key, value in state.items()}
             state[self._kernel_attr] = K
         for key in self._pickle_drop:

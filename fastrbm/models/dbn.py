@@ -337,8 +337,9 @@ class DBN(BackendPickleMixin, Estimator):
 
     def score(self, X, y):
         """Accuracy of :meth:`predict` on ``(X, y)``."""
-        _, y = check_labels(y, len(X), n_classes=self.n_labels)
-        return float(np.mean(self.predict(X) == y))
+        predicted = self.predict(X)  # checks X first
+        _, y = check_labels(y, len(predicted), n_classes=self.n_labels)
+        return float(np.mean(predicted == y))
 
     # ------------------------------------------------------------- generation
     def sample(self, n, label=None, n_steps=1000, stochastic_down=False, init=None, free_labels="prior"):
@@ -551,6 +552,12 @@ class DBN(BackendPickleMixin, Estimator):
     def save(self, path):
         """Write the fitted DBN to ``path`` (.npz, atomic, versioned); returns the path written."""
         check_is_fitted(self, "top_W_")
+        self._check_params()
+        fitted = (*(W.shape[0] for W in self.rec_weights_), self.top_W_.shape[0] - self.n_labels,
+                  self.top_W_.shape[1])
+        if tuple(self.layer_sizes) != fitted:
+            raise ValueError(f"layer_sizes (or n_labels) was changed to {tuple(self.layer_sizes)} after fitting, "
+                             f"but the fitted DBN has layers {fitted}: call fit to train a new DBN")
         arrays = {"top_W": self.top_W_, "top_b": self.top_b_, "top_c": self.top_c_}
         if getattr(self, "label_frequencies_", None) is not None:
             arrays["label_frequencies"] = np.asarray(self.label_frequencies_, dtype=np.float64)

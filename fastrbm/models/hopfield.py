@@ -117,13 +117,9 @@ class Hopfield(BackendPickleMixin):
         if w.ndim != 2 or w.shape[0] != w.shape[1]:
             raise ValueError(f"weights must be a square matrix, got shape {w.shape}")
         w = check_data(w, name="weights", dtype=dtype)
-        scale = max(float(np.abs(w).max()), np.finfo(w.dtype).tiny)
-        if not np.allclose(w, w.T, rtol=1e-6, atol=1e-6 * scale):
-            i, j = np.unravel_index(np.argmax(np.abs(w - w.T)), w.shape)
-            raise ValueError(f"weights must be symmetric: w[{i}, {j}] = {w[i, j]:g} but w[{j}, {i}] = {w[j, i]:g}")
-        if np.any(np.diag(w) != 0):
-            i = int(np.flatnonzero(np.diag(w))[0])
-            raise ValueError(f"weights must have a zero diagonal (no self-connections): w[{i}, {i}] = {w[i, i]:g}")
+        problem = weights_problem(w)
+        if problem:
+            raise ValueError(f"weights {problem}")
         net = cls(w.shape[0], rule=None, states=states, thresholds=thresholds, dtype=w.dtype,
                   backend=backend, random_state=random_state)
         net._w = net._kernels.asarray((w + w.T) / 2)
@@ -338,6 +334,9 @@ class Hopfield(BackendPickleMixin):
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"{path}: invalid header ({exc})") from exc
         weights = check_entry(path, arrays, "weights", (n, n))
+        problem = weights_problem(weights)
+        if problem:  # asymmetric weights: the energy and the dynamics' convergence no longer hold
+            raise ModelFileError(f"{path}: entry 'weights' {problem}")
         n_stored = n_patterns if net.rule == "hebbian" else 0
         patterns = check_entry(path, arrays, "patterns", (n_stored, n), low=-1.0, high=1.0)
         if np.any(np.abs(patterns) != 1):
@@ -348,6 +347,19 @@ class Hopfield(BackendPickleMixin):
         net.n_patterns_ = n_patterns
         net._keys = keys
         return net
+
+
+def weights_problem(w):
+    """What is wrong with Hopfield weights ``w`` (finite, square): not symmetric (relative
+    tolerance 1e-6) or a non-zero diagonal; None when they are fine."""
+    scale = max(float(np.abs(w).max()), np.finfo(w.dtype).tiny)
+    if not np.allclose(w, w.T, rtol=1e-6, atol=1e-6 * scale):
+        i, j = np.unravel_index(np.argmax(np.abs(w - w.T)), w.shape)
+        return f"must be symmetric: w[{i}, {j}] = {w[i, j]:g} but w[{j}, {i}] = {w[j, i]:g}"
+    if np.any(np.diag(w) != 0):
+        i = int(np.flatnonzero(np.diag(w))[0])
+        return f"must have a zero diagonal (no self-connections): w[{i}, {i}] = {w[i, i]:g}"
+    return None
 
 
 def recall_demo(images, n_patterns=3, noise=0.1, corruption="flip", rule="storkey", path=None,
