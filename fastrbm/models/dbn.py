@@ -180,8 +180,8 @@ class DBN(BackendPickleMixin, Estimator):
         sizes = tuple(self.layer_sizes)
         X = check_data(X, dtype=self._dtype, low=0.0, high=1.0)
         if X.shape[1] != sizes[0]:
-            raise ValueError(f"layer_sizes starts at {sizes[0]} units but the data has {X.shape[1]} features "
-                             "per sample; the first layer size must equal the data's width")
+            raise ValueError(f"X has {X.shape[1]} features, but DBN is expecting {sizes[0]} features as input "
+                             f"(layer_sizes[0]; the first layer size must equal the data's width)")
         if y is None:
             if labels_required and self.n_labels:
                 raise ValueError(f"this DBN has a labelled top level (n_labels={self.n_labels}): fit needs y")
