@@ -3,6 +3,8 @@ import time
 
 import numpy as np
 
+from .models.dbn import UP_DOWN_EPOCHS
+
 from ._cli_common import (
     add_backend_option, add_data_options, add_training_options, check_backend, check_output_path, finish_training,
     fit_interruptibly, fraction, history_rows, int_list, load_data, load_model, non_negative_float, positive_int, say,
@@ -93,7 +95,8 @@ def cmd_train_dbn(args):
     stopped = False
     if args.up_down_epochs:
         stopped = _train(model, args, lambda: model.fine_tune(X, y if args.labels else None,
-                                                              n_epochs=args.up_down_epochs),
+                                                              n_epochs=args.up_down_epochs, k=model.up_down_k,
+                                                              learning_rate=model.up_down_learning_rate),
                          "with up-down fine-tuning", epochs=args.up_down_epochs)
     if args.labels and not stopped:
         error, n = _test_error(model, args)
@@ -191,7 +194,9 @@ def register_train(train_sub):
     p.add_argument("--learning-rate", type=non_negative_float, default=0.1, help="pretraining rate (default 0.1)")
     p.add_argument("-k", "--k", type=positive_int, default=1, help="Gibbs steps per CD update (default 1)")
     p.add_argument("--weight-decay", type=non_negative_float, default=2e-4, help="L2 penalty (default 2e-4)")
-    p.add_argument("--up-down-epochs", type=int, default=0, help="wake-sleep fine-tuning epochs (default 0)")
+    p.add_argument("--up-down-epochs", type=int, default=UP_DOWN_EPOCHS,
+                   help=f"wake-sleep fine-tuning epochs, CD-10 at the top (default {UP_DOWN_EPOCHS}, as fastrbm.DBN; "
+                        "0: pretraining only)")
     add_training_options(p, epochs=10)
     p.set_defaults(func=cmd_train_dbn)
 

@@ -47,7 +47,8 @@ def build(kind, backend="numpy"):
     if kind == "MLP":
         return MLP((4,), n_epochs=1, batch_size=10, early_stopping=False, backend=backend, random_state=0).fit(X, y)
     if kind == "DBN":
-        return DBN((6, 4, 5), n_labels=2, n_epochs=1, batch_size=10, backend=backend, random_state=0).fit(X, y)
+        return DBN((6, 4, 5), n_labels=2, n_epochs=1, batch_size=10, up_down_epochs=1, backend=backend,
+                   random_state=0).fit(X, y)
     if kind == "DBNClassifier":
         return DBNClassifier((4, 5), pretrain_epochs=1, n_epochs=1, batch_size=10, early_stopping=False,
                              backend=backend, random_state=0).fit(X, y)
