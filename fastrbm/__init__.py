@@ -13,6 +13,7 @@ from ._validation import DataConversionWarning, NotFittedError
 from .backend import BackendUnavailable, backend_info, get_backend
 from .models.dbn import DBN
 from .models.dbn_classifier import DBNClassifier
+from .models.dense_hopfield import DenseHopfield
 from .models.hopfield import Hopfield
 from .models.mlp import MLP
 from .models.rbm import RBM, GaussianRBM
@@ -20,5 +21,5 @@ from .models.rbm import RBM, GaussianRBM
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "backend_info", "get_backend", "BackendUnavailable", "RBM", "GaussianRBM", "MLP",
-           "DBN", "DBNClassifier", "Hopfield", "ModelFileError",
+           "DBN", "DBNClassifier", "Hopfield", "DenseHopfield", "ModelFileError",
            "NotFittedError", "DataConversionWarning"]

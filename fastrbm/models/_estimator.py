@@ -41,6 +41,31 @@ class Estimator:
             setattr(self, name, value)
         return self
 
+    # ------------------------------------------------ the backend and the random stream, one way for every model
+    @property
+    def _K(self):
+        """The kernel set of ``backend``, resolved on first use (``fit``/``load`` may re-resolve it)."""
+        if getattr(self, "_kernels", None) is None:
+            from ..backend import get_backend
+
+            self._kernels = get_backend(self.backend)
+        return self._kernels
+
+    def _keys(self):
+        """The model's counter-based key stream, seeded from ``random_state`` on first use."""
+        if getattr(self, "_keystream", None) is None:
+            from ..rng import KeyStream, seed_from_random_state
+
+            self._keystream = KeyStream(seed_from_random_state(self.random_state))
+        return self._keystream
+
+    def _check_dtype(self):
+        try:
+            dtype_name = np.dtype(self.dtype).name
+        except TypeError:
+            dtype_name = repr(self.dtype)
+        check_param("dtype", dtype_name, choices=("float32", "float64"))
+
     # What scikit-learn's checks and meta-estimators should treat the model as:
     # "transformer", "classifier" or None; and whether X must be non-negative.
     _sklearn_role = None

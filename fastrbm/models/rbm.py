@@ -13,7 +13,6 @@ from tqdm.auto import tqdm
 from .. import interrupt, likelihood
 from .._io import ModelFileError, check_entries, check_entry, load_npz, meta_value, save_npz
 from .._validation import check_data, check_is_fitted, check_param
-from ..backend import get_backend
 from ..kernels.reference import rbm as reference
 from ..kernels.reference.rng import uniform
 from ..rng import KeyStream, seed_from_random_state
@@ -110,18 +109,7 @@ class RBM(BackendPickleMixin, Estimator):
         check_param("final_momentum", self.final_momentum, low=0, high=1)
         check_param("momentum_switch_epoch", self.momentum_switch_epoch, kind=int_, low=0)
         check_param("weight_decay", self.weight_decay, low=0)
-        try:
-            dtype_name = np.dtype(self.dtype).name
-        except TypeError:
-            dtype_name = repr(self.dtype)
-        check_param("dtype", dtype_name, choices=("float32", "float64"))
-
-    @property
-    def _K(self):
-        """The kernel set, resolved once per fitted model (``fit`` and ``load`` re-resolve it)."""
-        if getattr(self, "_kernels", None) is None:
-            self._kernels = get_backend(self.backend)
-        return self._kernels
+        self._check_dtype()
 
     def _np_dtype(self):
         return np.dtype(self.dtype)
@@ -154,11 +142,6 @@ class RBM(BackendPickleMixin, Estimator):
     def n_visible(self):
         check_is_fitted(self, "W_")
         return self.n_features_in_
-
-    def _keys(self):
-        if getattr(self, "_keystream", None) is None:
-            self._keystream = KeyStream(seed_from_random_state(self.random_state))
-        return self._keystream
 
     # ------------------------------------------------------------------ validation
     def _check_X(self, X, name="X", fitted=True):

@@ -1,10 +1,12 @@
 # Hopfield kernels (OpenMP over independent states); semantics in kernels/reference/hopfield.py.
 from cython.parallel cimport prange
-from libc.math cimport exp, expf
+from libc.math cimport INFINITY, copysign, exp, expf, fabs, log, lround, sinh
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 
 include "stream.pxi"
 include "threads.pxi"
+
+cdef double SINH1 = sinh(1.0)
 
 ctypedef fused floating:
     float
@@ -344,3 +346,140 @@ def storkey_step(floating[:, ::1] weights, const floating[::1] xi, const floatin
                     h_ij = h[i] - w * xi[j]
                     h_ji = h[j] - w * xi[i]
                     weights[i, j] = w + scale * (xi[i] * xi[j] - (xi[i] * h_ji + h_ij * xi[j]))
+
+
+# ---------------------------------------------------------------- dense associative memories
+# Semantics in kernels/reference/dense.py: the fields read a float64 table of the interaction,
+# sums run in the order of mu, decisions as in the classical sweep (Glauber: float64 probability).
+
+cdef inline double dense_field(const floating *q, const floating *m, Py_ssize_t p, floating old, int kind,
+                               const double *table, Py_ssize_t n, double scale, bint stochastic) noexcept nogil:
+    cdef Py_ssize_t mu, a, j
+    cdef double top = -INFINITY, total = 0.0, s_old = old, x
+    if kind == 2:  # exponential: S = sum_mu q_mu exp(a_mu - A), A = max_mu a_mu
+        for mu in range(p):
+            x = <double>m[mu] - <double>q[mu] * s_old
+            if x > top:
+                top = x
+        for mu in range(p):
+            total = total + <double>q[mu] * table[<Py_ssize_t>(top - (<double>m[mu] - <double>q[mu] * s_old))]
+        if not stochastic or total == 0.0:
+            return total
+        return copysign(exp(top - <double>n + log(SINH1 * fabs(total))), total)
+    for mu in range(p):  # polynomial kinds: c = sum_mu G(a_mu + q_mu) - G(a_mu - q_mu)
+        a = <Py_ssize_t>(<double>m[mu] - <double>q[mu] * s_old) + n + 1
+        j = <Py_ssize_t>q[mu]
+        total = total + (table[a + j] - table[a - j])
+    return total * scale if stochastic else total
+
+
+cdef inline floating dense_decide(double h, floating old, bint stochastic, double beta2, uint64_t key,
+                                  uint64_t counter) noexcept nogil:
+    cdef double p, u
+    if stochastic:
+        p = 1.0 / (1.0 + exp(-(beta2 * h)))
+        if floating is float:
+            u = uniform32(key, counter)
+        else:
+            u = uniform64(key, counter)
+        return 1 if u < p else -1
+    return -old if h * old < 0 else old
+
+
+def dense_sweeps(const floating[:, ::1] patterns_t, int kind, const double[::1] table, double scale,
+                 floating[:, ::1] states, floating[:, ::1] overlaps, uint64_t key, Py_ssize_t max_sweeps,
+                 double beta2, bint stochastic, int64_t[:, ::1] order, int32_t[::1] sweeps,
+                 uint8_t[::1] converged, int n_threads):
+    """Dense-memory sweeps: h from the K overlaps kept up to date, m += delta Q[i] on a flip."""
+    cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1], p = patterns_t.shape[1]
+    cdef Py_ssize_t b, t, k, i, mu, flips
+    cdef uint64_t base
+    cdef floating old, new, delta
+    cdef floating *s
+    cdef floating *m
+    cdef const floating *q
+    cdef int64_t *o
+    with nogil:
+        for b in prange(n_states, schedule="dynamic", num_threads=n_threads):
+            s, m, o = &states[b, 0], &overlaps[b, 0], &order[b, 0]
+            for t in range(max_sweeps):
+                base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
+                shuffle(o, n, key, base)
+                flips = 0
+                for k in range(n):
+                    i = o[k]
+                    old = s[i]
+                    q = &patterns_t[i, 0]
+                    new = dense_decide(dense_field(q, m, p, old, kind, &table[0], n, scale, stochastic), old,
+                                       stochastic, beta2, key, base + <uint64_t>(n + k))
+                    if new != old:
+                        delta = new - old
+                        for mu in range(p):
+                            m[mu] = m[mu] + delta * q[mu]
+                        s[i] = new
+                        flips = flips + 1
+                sweeps[b] = t + 1
+                converged[b] = flips == 0
+                if flips == 0 and not stochastic:
+                    break
+
+
+def dense_energy(const floating[:, ::1] overlaps, Py_ssize_t offset, Py_ssize_t sign, const double[::1] table,
+                 double norm, double[::1] out):
+    """-sum_mu table[offset + sign * m_mu] / norm per row, in the order of mu."""
+    cdef Py_ssize_t b, mu
+    cdef double acc
+    with nogil:
+        for b in prange(overlaps.shape[0], schedule="static"):
+            acc = 0.0
+            for mu in range(overlaps.shape[1]):
+                acc = acc + table[offset + sign * <Py_ssize_t>lround(overlaps[b, mu])]
+            out[b] = -acc / norm
+
+
+def softmax_rows(floating[:, ::1] z, floating beta):
+    """z[b] <- softmax(beta z[b]) in place (max-shifted)."""
+    cdef Py_ssize_t b, j, m = z.shape[1]
+    cdef double top, total
+    with nogil:
+        for b in prange(z.shape[0], schedule="static"):
+            top = -INFINITY
+            for j in range(m):
+                z[b, j] = z[b, j] * beta
+                if z[b, j] > top:
+                    top = z[b, j]
+            total = 0.0
+            for j in range(m):
+                z[b, j] = <floating>exp(z[b, j] - top)
+                total = total + z[b, j]
+            total = 1.0 / total
+            for j in range(m):
+                z[b, j] = <floating>(z[b, j] * total)
+
+
+def logsumexp_rows(const floating[:, ::1] z, double beta, double[::1] out):
+    cdef Py_ssize_t b, j, m = z.shape[1]
+    cdef double top, total
+    with nogil:
+        for b in prange(z.shape[0], schedule="static"):
+            top = -INFINITY
+            for j in range(m):
+                if z[b, j] * beta > top:
+                    top = z[b, j] * beta
+            total = 0.0
+            for j in range(m):
+                total = total + exp(z[b, j] * beta - top)
+            out[b] = top + log(total)
+
+
+def max_abs_change(const floating[:, ::1] new, const floating[:, ::1] old, floating[::1] out):
+    cdef Py_ssize_t b, j
+    cdef floating acc, d
+    with nogil:
+        for b in prange(new.shape[0], schedule="static"):
+            acc = 0
+            for j in range(new.shape[1]):
+                d = fabs(new[b, j] - old[b, j])
+                if d > acc:
+                    acc = d
+            out[b] = acc
