@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 import fastrbm
-from fastrbm import DBN, MLP, DBNClassifier, GaussianRBM, Hopfield, RBM
+from fastrbm import DBN, MLP, DBNClassifier, DenseHopfield, GaussianRBM, Hopfield, RBM
 
 warnings.filterwarnings("ignore")
 rng = np.random.default_rng(0)
@@ -69,6 +69,7 @@ def cases(backend):
     clf = DBNClassifier((4,), pretrain_epochs=1, n_epochs=1, early_stopping=False, backend=backend,
                         random_state=0).fit(X, Y)
     net = Hopfield(8, backend=backend, random_state=0).store(P)
+    dense = DenseHopfield(8, "exponential", backend=backend, random_state=0).store(P)
     new = dict(n_epochs=1, batch_size=10, backend=backend)
     for name, fn in [("RBM.fit", lambda v: RBM(3, **new).fit(v)), ("RBM.transform", rbm.transform),
                      ("RBM.partial_fit", rbm.partial_fit), ("RBM.score_samples", rbm.score_samples),
@@ -84,7 +85,9 @@ def cases(backend):
                      ("DBNClassifier.predict", clf.predict)]:
         yield name, fn, "X", X if "Gaussian" not in name else Xg, bad_arrays
     for name, fn in [("Hopfield.store", lambda v: Hopfield(8, backend=backend).store(v)),
-                     ("Hopfield.recall", net.recall), ("Hopfield.energy", net.energy)]:
+                     ("Hopfield.recall", net.recall), ("Hopfield.energy", net.energy),
+                     ("DenseHopfield.store", lambda v: DenseHopfield(8, backend=backend).store(v)),
+                     ("DenseHopfield.recall", dense.recall), ("DenseHopfield.energy", dense.energy)]:
         yield name, fn, "", P, bad_arrays
     for name, fn in [("MLP.fit(y)", lambda v: MLP((4,), n_epochs=1, early_stopping=False, backend=backend).fit(X, v)),
                      ("MLP.score(y)", lambda v: mlp.score(X, v)),

@@ -13,7 +13,7 @@ import numpy as np
 
 from .._validation import check_param
 
-__all__ = ["Estimator"]
+__all__ = ["Estimator", "LazyKernels"]
 
 
 class Estimator:
@@ -41,16 +41,7 @@ class Estimator:
             setattr(self, name, value)
         return self
 
-    # ------------------------------------------------ the backend and the random stream, one way for every model
-    @property
-    def _K(self):
-        """The kernel set of ``backend``, resolved on first use (``fit``/``load`` may re-resolve it)."""
-        if getattr(self, "_kernels", None) is None:
-            from ..backend import get_backend
-
-            self._kernels = get_backend(self.backend)
-        return self._kernels
-
+    # ------------------------------------------------ the random stream, one way for every model
     def _keys(self):
         """The model's counter-based key stream, seeded from ``random_state`` on first use."""
         if getattr(self, "_keystream", None) is None:
@@ -128,3 +119,19 @@ class Estimator:
         defaults = {n: p.default for n, p in inspect.signature(type(self).__init__).parameters.items()}
         changed = [f"{n}={v!r}" for n, v in self.get_params().items() if defaults.get(n) != v]
         return f"{type(self).__name__}({', '.join(changed)})"
+
+
+class LazyKernels:
+    """``_K``: the kernel set of ``backend``, resolved on first use (``fit``/``load`` may re-resolve it).
+
+    MLP and DBN still assign ``_K`` when they fit (issue 13 moves them to this one way)."""
+
+    _kernel_attr = "_kernels"  # pickling: the kernel set is resolved again by backend name
+
+    @property
+    def _K(self):
+        if getattr(self, "_kernels", None) is None:
+            from ..backend import get_backend
+
+            self._kernels = get_backend(self.backend)
+        return self._kernels

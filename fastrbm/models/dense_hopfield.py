@@ -29,7 +29,7 @@ from .._io import ModelFileError, check_entries, check_entry, load_npz, save_npz
 from .._validation import check_binary, check_data, check_param
 from ..kernels.reference.dense import EXPONENTIAL, POLYNOMIAL, RECTIFIED
 from ..rng import KeyStream
-from ._estimator import Estimator
+from ._estimator import Estimator, LazyKernels
 from ._pickle import BackendPickleMixin
 from .hopfield import RecallResult
 
@@ -40,7 +40,7 @@ INTERACTIONS = tuple(KINDS) + ("softmax",)
 STATES = ("bipolar", "binary")
 
 
-class DenseHopfield(BackendPickleMixin, Estimator):
+class DenseHopfield(LazyKernels, BackendPickleMixin, Estimator):
     """A dense associative memory (modern Hopfield network) with compiled recall.
 
     Parameters
@@ -75,7 +75,6 @@ class DenseHopfield(BackendPickleMixin, Estimator):
     True
     """
 
-    _kernel_attr = "_kernels"
     _pickle_drop = ("_patterns_dev", "_patterns_t_dev")  # caches, rebuilt on demand
 
     def __init__(self, n_neurons, interaction="polynomial", degree=3, *, states="bipolar", beta=1.0,

@@ -16,7 +16,7 @@ from .._validation import check_data, check_is_fitted, check_param
 from ..kernels.reference import rbm as reference
 from ..kernels.reference.rng import uniform
 from ..rng import KeyStream, seed_from_random_state
-from ._estimator import Estimator
+from ._estimator import Estimator, LazyKernels
 from ._pickle import BackendPickleMixin
 
 __all__ = ["RBM", "GaussianRBM"]
@@ -28,7 +28,7 @@ MONITOR_ROWS = 1000  # rows of the training data for the per-epoch reconstructio
 PSEUDO_LIKELIHOOD_KEY = 0x5EED_F11B
 
 
-class RBM(BackendPickleMixin, Estimator):
+class RBM(LazyKernels, BackendPickleMixin, Estimator):
     """Bernoulli-Bernoulli restricted Boltzmann machine trained with CD-k or PCD-k.
 
     Parameters
@@ -75,7 +75,6 @@ class RBM(BackendPickleMixin, Estimator):
     _gaussian = False
     _sklearn_role = "transformer"
     _non_negative_input = True  # Bernoulli units: X in [0, 1]
-    _kernel_attr = "_kernels"  # pickling: the kernel set is resolved again by backend name
 
     def __init__(self, n_hidden=256, *, learning_rate=0.1, batch_size=100, n_epochs=10, k=1,
                  persistent=False, momentum=0.5, final_momentum=0.9, momentum_switch_epoch=5,
