@@ -41,22 +41,6 @@ class Estimator:
             setattr(self, name, value)
         return self
 
-    # ------------------------------------------------ the random stream, one way for every model
-    def _keys(self):
-        """The model's counter-based key stream, seeded from ``random_state`` on first use."""
-        if getattr(self, "_keystream", None) is None:
-            from ..rng import KeyStream, seed_from_random_state
-
-            self._keystream = KeyStream(seed_from_random_state(self.random_state))
-        return self._keystream
-
-    def _check_dtype(self):
-        try:
-            dtype_name = np.dtype(self.dtype).name
-        except TypeError:
-            dtype_name = repr(self.dtype)
-        check_param("dtype", dtype_name, choices=("float32", "float64"))
-
     # What scikit-learn's checks and meta-estimators should treat the model as:
     # "transformer", "classifier" or None; and whether X must be non-negative.
     _sklearn_role = None
@@ -122,9 +106,10 @@ class Estimator:
 
 
 class LazyKernels:
-    """``_K``: the kernel set of ``backend``, resolved on first use (``fit``/``load`` may re-resolve it).
+    """``_K`` (the kernel set of ``backend``) and ``_keys()`` (the key stream of ``random_state``),
+    each made on first use; ``fit``/``load`` may replace them.
 
-    MLP and DBN still assign ``_K`` when they fit (issue 13 moves them to this one way)."""
+    MLP and DBN still assign ``_K`` and ``_keys`` when they fit (issue 13 moves them to this one way)."""
 
     _kernel_attr = "_kernels"  # pickling: the kernel set is resolved again by backend name
 
@@ -135,3 +120,18 @@ class LazyKernels:
 
             self._kernels = get_backend(self.backend)
         return self._kernels
+
+    def _keys(self):
+        """The model's counter-based key stream, seeded from ``random_state`` on first use."""
+        if getattr(self, "_keystream", None) is None:
+            from ..rng import KeyStream, seed_from_random_state
+
+            self._keystream = KeyStream(seed_from_random_state(self.random_state))
+        return self._keystream
+
+    def _check_dtype(self):
+        try:
+            dtype_name = np.dtype(self.dtype).name
+        except TypeError:
+            dtype_name = repr(self.dtype)
+        check_param("dtype", dtype_name, choices=("float32", "float64"))

@@ -1,12 +1,10 @@
 # Hopfield kernels (OpenMP over independent states); semantics in kernels/reference/hopfield.py.
 from cython.parallel cimport prange
-from libc.math cimport INFINITY, copysign, exp, expf, fabs, log, lround, sinh
+from libc.math cimport INFINITY, copysign, exp, expf, fabs, log, lround
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 
 include "stream.pxi"
 include "threads.pxi"
-
-cdef double SINH1 = sinh(1.0)
 
 ctypedef fused floating:
     float
@@ -349,28 +347,46 @@ def storkey_step(floating[:, ::1] weights, const floating[::1] xi, const floatin
 
 
 # ---------------------------------------------------------------- dense associative memories
-# Semantics in kernels/reference/dense.py: the fields read a float64 table of the interaction,
-# sums run in the order of mu, decisions as in the classical sweep (Glauber: float64 probability).
+# Semantics in kernels/reference/dense.py: a visit is S = s_i T + Q[i] . u, with u and T refreshed
+# from the state's overlaps (a float64 table of F) when it flips; decisions as in the classical
+# sweep (Glauber: float64 probability).
 
-cdef inline double dense_field(const floating *q, const floating *m, Py_ssize_t p, floating old, int kind,
-                               const double *table, Py_ssize_t n, double scale, bint stochastic) noexcept nogil:
-    cdef Py_ssize_t mu, a, j
-    cdef double top = -INFINITY, total = 0.0, s_old = old, x
-    if kind == 2:  # exponential: S = sum_mu q_mu exp(a_mu - A), A = max_mu a_mu
+cdef extern from "dense_dot.h":
+    double dense_dot_f(const float *q, const double *u, Py_ssize_t n) noexcept nogil
+    double dense_dot_d(const double *q, const double *u, Py_ssize_t n) noexcept nogil
+
+
+cdef inline double dense_refresh(floating *m, const floating *q, floating delta, Py_ssize_t p, int kind,
+                                 const double *table, Py_ssize_t offset, double *u, double *top) noexcept nogil:
+    """m += delta q (delta = 0: no flip), then u and the returned T from m; *top = the shift."""
+    cdef Py_ssize_t mu, j
+    cdef double acc = 0.0, low, high, shift = 0.0
+    if kind == 2:
+        shift = -INFINITY
         for mu in range(p):
-            x = <double>m[mu] - <double>q[mu] * s_old
-            if x > top:
-                top = x
-        for mu in range(p):
-            total = total + <double>q[mu] * table[<Py_ssize_t>(top - (<double>m[mu] - <double>q[mu] * s_old))]
-        if not stochastic or total == 0.0:
-            return total
-        return copysign(exp(top - <double>n + log(SINH1 * fabs(total))), total)
-    for mu in range(p):  # polynomial kinds: c = sum_mu G(a_mu + q_mu) - G(a_mu - q_mu)
-        a = <Py_ssize_t>(<double>m[mu] - <double>q[mu] * s_old) + n + 1
-        j = <Py_ssize_t>q[mu]
-        total = total + (table[a + j] - table[a - j])
-    return total * scale if stochastic else total
+            m[mu] = m[mu] + delta * q[mu]
+            if m[mu] > shift:
+                shift = m[mu]
+    for mu in range(p):
+        if kind != 2:
+            m[mu] = m[mu] + delta * q[mu]
+        j = <Py_ssize_t>(<double>m[mu] - shift) + offset
+        low = table[j - 2]
+        high = table[j + 2]
+        u[mu] = (high - low) * 0.5
+        acc = acc + (table[j] - (low + high) * 0.5)
+    top[0] = shift
+    return acc
+
+
+cdef inline double dense_field(double s, double shift, Py_ssize_t n, int kind, double scale,
+                               bint stochastic) noexcept nogil:
+    """The sum S itself when deterministic (its sign decides), else the local field h."""
+    if not stochastic or s == 0.0:
+        return s
+    if kind == 2:
+        return copysign(exp(shift - <double>n + log(0.5 * fabs(s))), s)
+    return s * scale
 
 
 cdef inline floating dense_decide(double h, floating old, bint stochastic, double beta2, uint64_t key,
@@ -386,22 +402,25 @@ cdef inline floating dense_decide(double h, floating old, bint stochastic, doubl
     return -old if h * old < 0 else old
 
 
-def dense_sweeps(const floating[:, ::1] patterns_t, int kind, const double[::1] table, double scale,
-                 floating[:, ::1] states, floating[:, ::1] overlaps, uint64_t key, Py_ssize_t max_sweeps,
-                 double beta2, bint stochastic, int64_t[:, ::1] order, int32_t[::1] sweeps,
-                 uint8_t[::1] converged, int n_threads):
-    """Dense-memory sweeps: h from the K overlaps kept up to date, m += delta Q[i] on a flip."""
+def dense_sweeps(const floating[:, ::1] patterns_t, int kind, const double[::1] table, Py_ssize_t offset,
+                 double scale, floating[:, ::1] states, floating[:, ::1] overlaps, double[:, ::1] u,
+                 uint64_t key, Py_ssize_t max_sweeps, double beta2, bint stochastic, int64_t[:, ::1] order,
+                 int32_t[::1] sweeps, uint8_t[::1] converged, int n_threads):
+    """Dense-memory sweeps: S = s_i T + Q[i] . u per visit, u and T refreshed on a flip."""
     cdef Py_ssize_t n_states = states.shape[0], n = states.shape[1], p = patterns_t.shape[1]
-    cdef Py_ssize_t b, t, k, i, mu, flips
+    cdef Py_ssize_t b, t, k, i, flips
     cdef uint64_t base
-    cdef floating old, new, delta
+    cdef floating old, new
     cdef floating *s
     cdef floating *m
-    cdef const floating *q
+    cdef double *ub
+    cdef double total, shift, dot
     cdef int64_t *o
     with nogil:
         for b in prange(n_states, schedule="dynamic", num_threads=n_threads):
-            s, m, o = &states[b, 0], &overlaps[b, 0], &order[b, 0]
+            s, m, o, ub = &states[b, 0], &overlaps[b, 0], &order[b, 0], &u[b, 0]
+            shift = 0.0
+            total = dense_refresh(m, &patterns_t[0, 0], 0, p, kind, &table[0], offset, ub, &shift)
             for t in range(max_sweeps):
                 base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
                 shuffle(o, n, key, base)
@@ -409,13 +428,15 @@ def dense_sweeps(const floating[:, ::1] patterns_t, int kind, const double[::1] 
                 for k in range(n):
                     i = o[k]
                     old = s[i]
-                    q = &patterns_t[i, 0]
-                    new = dense_decide(dense_field(q, m, p, old, kind, &table[0], n, scale, stochastic), old,
+                    if floating is float:
+                        dot = dense_dot_f(&patterns_t[i, 0], ub, p)
+                    else:
+                        dot = dense_dot_d(&patterns_t[i, 0], ub, p)
+                    new = dense_decide(dense_field(old * total + dot, shift, n, kind, scale, stochastic), old,
                                        stochastic, beta2, key, base + <uint64_t>(n + k))
                     if new != old:
-                        delta = new - old
-                        for mu in range(p):
-                            m[mu] = m[mu] + delta * q[mu]
+                        total = dense_refresh(m, &patterns_t[i, 0], new - old, p, kind, &table[0], offset, ub,
+                                              &shift)
                         s[i] = new
                         flips = flips + 1
                 sweeps[b] = t + 1

@@ -5,7 +5,7 @@ Same semantics and random stream as ``kernels/reference/dense.py``.
 import numpy as np
 
 from . import _hopfield
-from ..reference.dense import __all__, energy_lookup, interaction_table, polynomial_scale  # noqa: F401
+from ..reference.dense import __all__, energy_lookup, polynomial_scale, sweep_table  # noqa: F401
 from .hopfield import _c, _check_inplace, sweep_buffers
 
 
@@ -15,9 +15,11 @@ def dense_async(patterns_t, kind, degree, states, overlaps, key, max_sweeps, bet
     n = states.shape[1]
     order, sweeps, converged, n_threads = sweep_buffers(states)
     stochastic = bool(np.isfinite(beta))
-    _hopfield.dense_sweeps(_c(patterns_t, states.dtype), int(kind), interaction_table(kind, degree, n),
-                           polynomial_scale(degree, n), states, overlaps, np.uint64(key), int(max_sweeps),
-                           2.0 * beta if stochastic else 0.0, stochastic, order, sweeps, converged, n_threads)
+    table, offset = sweep_table(kind, degree, n)
+    u = np.empty((states.shape[0], patterns_t.shape[1]), np.float64)
+    _hopfield.dense_sweeps(_c(patterns_t, states.dtype), int(kind), table, offset, polynomial_scale(degree, n),
+                           states, overlaps, u, np.uint64(key), int(max_sweeps), 2.0 * beta if stochastic else 0.0,
+                           stochastic, order, sweeps, converged, n_threads)
     return states, overlaps, sweeps, converged.astype(bool)
 
 

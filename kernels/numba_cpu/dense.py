@@ -8,12 +8,14 @@ import math
 import numpy as np
 from numba import njit, prange, uint64
 
-from .._dense_field import visit_field
-from ..reference.dense import __all__, energy_lookup, interaction_table, polynomial_scale  # noqa: F401 - the same kernel names on every backend
+from .. import _dense_field
+from ..reference.dense import __all__, energy_lookup, polynomial_scale, sweep_table  # noqa: F401 - the same kernel names on every backend
 from .hopfield import shuffle, sweep_args
 from .rng import uniform32, uniform64
 
-field = njit(inline="always")(visit_field)
+refresh = njit(fastmath={"reassoc", "contract"})(_dense_field.refresh)  # exact for the polynomial sums
+field_from_sum = njit(inline="always")(_dense_field.field_from_sum)
+row_dot = njit(fastmath={"reassoc", "contract"})(_dense_field.row_dot)  # SIMD; exact for the polynomial sums
 
 
 @njit(inline="always")
@@ -27,25 +29,23 @@ def dense_decide(h, old, stochastic, beta2, key, counter, single):
 
 
 @njit(parallel=True, cache=True)
-def _dense_async(patterns_t, kind, table, scale, states, overlaps, key, max_sweeps, beta2, stochastic,
-                 single, one, order, sweeps, converged):
+def _dense_async(q, kind, table, offset, scale, states, overlaps, u, total, shift, key, max_sweeps, beta2,
+                 stochastic, single, one, order, sweeps, converged):
     n_states, n = states.shape
-    p = patterns_t.shape[1]
     for b in prange(n_states):
         o = order[b]
+        refresh(overlaps, b, q, 0, 0.0, kind, table, offset, u, total, shift)
         for t in range(max_sweeps):
             base = (uint64(t) * uint64(n_states) + uint64(b)) * uint64(2 * n)
             shuffle(o, key, base)
             flips = 0
             for k in range(n):
                 i = o[k]
-                old = states[b, i]
-                h = field(patterns_t, i, overlaps, b, old, kind, table, n, scale, stochastic)
-                new = dense_decide(h, np.float64(old), stochastic, beta2, key, base + uint64(n + k), single)
+                old = np.float64(states[b, i])
+                h = field_from_sum(old * total[b] + row_dot(q, i, u, b), shift[b], n, kind, scale, stochastic)
+                new = dense_decide(h, old, stochastic, beta2, key, base + uint64(n + k), single)
                 if new != old:
-                    delta = new - old
-                    for mu in range(p):
-                        overlaps[b, mu] += delta * patterns_t[i, mu]
+                    refresh(overlaps, b, q, i, new - old, kind, table, offset, u, total, shift)
                     states[b, i] = new
                     flips += 1
             sweeps[b] = t + 1
@@ -55,11 +55,14 @@ def _dense_async(patterns_t, kind, table, scale, states, overlaps, key, max_swee
 
 
 def dense_async(patterns_t, kind, degree, states, overlaps, key, max_sweeps, beta=np.inf):
-    n = states.shape[1]
+    n_states, n = states.shape
     order, sweeps, converged, flags = sweep_args(states, beta)
-    _dense_async(np.ascontiguousarray(patterns_t, dtype=states.dtype), int(kind), interaction_table(kind, degree, n),
-                 polynomial_scale(degree, n), states, overlaps, np.uint64(key), int(max_sweeps), *flags,
-                 order, sweeps, converged)
+    table, offset = sweep_table(kind, degree, n)
+    u = np.empty((n_states, patterns_t.shape[1]), np.float64)
+    total, shift = np.empty(n_states, np.float64), np.empty(n_states, np.float64)
+    _dense_async(np.ascontiguousarray(patterns_t, dtype=states.dtype), int(kind), table, offset,
+                 polynomial_scale(degree, n), states, overlaps, u, total, shift, np.uint64(key), int(max_sweeps),
+                 *flags, order, sweeps, converged)
     return states, overlaps, sweeps, converged
 
 

@@ -10,13 +10,15 @@ import numpy as np
 from numba import cuda, uint64
 
 from . import config
-from .._dense_field import visit_field
-from ..reference.dense import __all__, energy_lookup, interaction_table, polynomial_scale  # noqa: F401
+from .. import _dense_field
+from ..reference.dense import __all__, energy_lookup, polynomial_scale, sweep_table  # noqa: F401
 from .arrays import asarray, empty, zeros
 from .hopfield import shuffle
 from .rng import uniform32, uniform64
 
-field = cuda.jit(device=True)(visit_field)
+refresh = cuda.jit(device=True)(_dense_field.refresh)
+row_dot = cuda.jit(device=True)(_dense_field.row_dot)
+field_from_sum = cuda.jit(device=True)(_dense_field.field_from_sum)
 
 
 @cuda.jit(device=True)
@@ -30,25 +32,23 @@ def dense_decide(h, old, stochastic, beta2, key, counter, single):
 
 
 @cuda.jit
-def dense_kernel(patterns_t, kind, table, scale, states, overlaps, key, max_sweeps, beta2, stochastic, single,
-                 order, sweeps, converged):
+def dense_kernel(q, kind, table, offset, scale, states, overlaps, u, total, shift, key, max_sweeps, beta2,
+                 stochastic, single, order, sweeps, converged):
     n_states, n = states.shape
-    p = patterns_t.shape[1]
     start, stride = cuda.grid(1), cuda.gridsize(1)
     for b in range(start, n_states, stride):
+        refresh(overlaps, b, q, 0, 0.0, kind, table, offset, u, total, shift)
         for t in range(max_sweeps):
             base = (uint64(t) * uint64(n_states) + uint64(b)) * uint64(2 * n)
             shuffle(order, b, n, key, base)
             flips = 0
             for k in range(n):
                 i = order[b, k]
-                old = states[b, i]
-                h = field(patterns_t, i, overlaps, b, old, kind, table, n, scale, stochastic)
-                new = dense_decide(h, float(old), stochastic, beta2, key, base + uint64(n + k), single)
+                old = float(states[b, i])
+                h = field_from_sum(old * total[b] + row_dot(q, i, u, b), shift[b], n, kind, scale, stochastic)
+                new = dense_decide(h, old, stochastic, beta2, key, base + uint64(n + k), single)
                 if new != old:
-                    delta = new - old
-                    for mu in range(p):
-                        overlaps[b, mu] += delta * patterns_t[i, mu]
+                    refresh(overlaps, b, q, i, new - old, kind, table, offset, u, total, shift)
                     states[b, i] = new
                     flips += 1
             sweeps[b] = t + 1
@@ -61,11 +61,14 @@ def dense_async(patterns_t, kind, degree, states, overlaps, key, max_sweeps, bet
     patterns_t, states, overlaps = asarray(patterns_t), asarray(states), asarray(overlaps)
     n_states, n = states.shape
     stochastic = bool(np.isfinite(beta))
+    table, offset = sweep_table(kind, degree, n)
     order = empty((n_states, n), dtype=np.int64)
     sweeps, converged = zeros(n_states, dtype=np.int32), zeros(n_states, dtype=np.bool_)
+    u = empty((n_states, patterns_t.shape[1]), dtype=np.float64)
+    total, shift = empty(n_states, dtype=np.float64), empty(n_states, dtype=np.float64)
     dense_kernel[config.grid_1d(n_states)](
-        patterns_t, int(kind), asarray(interaction_table(kind, degree, n)), polynomial_scale(degree, n), states,
-        overlaps, np.uint64(key), int(max_sweeps), 2.0 * beta if stochastic else 0.0, stochastic,
+        patterns_t, int(kind), asarray(table), offset, polynomial_scale(degree, n), states, overlaps, u, total,
+        shift, np.uint64(key), int(max_sweeps), 2.0 * beta if stochastic else 0.0, stochastic,
         np.dtype(states.dtype) == np.float32, order, sweeps, converged)
     return states, overlaps, sweeps, converged
 

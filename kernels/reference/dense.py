@@ -25,30 +25,32 @@ without neuron i), defines the local field ``h`` through
 
     h = 1/2 sum_mu [F(a_mu + Q[i, mu]) - F(a_mu - Q[i, mu])]
 
-Both sums read a table of F computed once per call (:func:`interaction_table`), so no
-backend evaluates a power or an exponential in its inner loop, and every backend reads
-the same float64 values:
+Because ``Q[i, mu] s_i = +-1``, each term is ``s_i A(m_mu) + Q[i, mu] B(m_mu)`` with
+``A(m) = F(m) - (F(m - 2) + F(m + 2)) / 2`` and ``B(m) = (F(m + 2) - F(m - 2)) / 2``, which do
+not depend on i. So each state keeps ``u_mu = B(m_mu)`` and ``T = sum_mu A(m_mu)``
+(refreshed when it flips, O(K)), and a visit is one dot product::
 
-* polynomial / rectified: ``c = sum_mu [G(a_mu + q_mu) - G(a_mu - q_mu)]`` with
-  ``G(x) = x^n`` (or ``max(x, 0)^n``) read from ``table[x + N + 1]``, and
-  ``h = c / (2 n N^(n-1))``. Every term is an integer: while ``2 K (N + 1)^n < 2**53``
-  the sum is exact whatever the order.
-* exponential (``q_mu = +-1``): ``h = sinh(1) sum_mu q_mu exp(a_mu - N)``, computed as
-  ``S = sum_mu q_mu exp(a_mu - A)`` with ``A = max_mu a_mu`` (integers: ``exp(-j)`` is
-  ``table[j]``), so that nothing overflows or underflows to a false tie, and
-  ``h = sign(S) exp(A - N + log(sinh(1) |S|))``.
+    S = s_i T + sum_mu Q[i, mu] u_mu
 
-Sums run in the order ``mu = 0 .. K-1`` on every backend (the reference uses a
-cumulative sum, which is sequential), so all backends compute the same field bit for
-bit.
+F is read from a float64 table (:func:`sweep_table`) over the integers an overlap can
+take, so no kernel evaluates a power or an exponential in its inner loop:
 
-Deterministic dynamics decide on the sign of ``c`` (or ``S``), which is the
-sign of ``h``: ``s_i = sign``, ties keep ``s_i``. Glauber dynamics at a finite
-``beta`` set ``s_i = +1`` when ``u < sigmoid(2 beta h)``, the probability in
-float64 and ``u`` the state-dtype uniform of counter ``base + N + k``. A flip by
-``delta`` updates ``m += delta Q[i]`` (exact: integers). Visiting orders,
-counters and the stop rule are those of the classical sweep
-(``kernels/reference/hopfield.py``).
+* polynomial / rectified: the table holds ``G(x) = x^n`` (or ``max(x, 0)^n``) and
+  ``h = S / (2 n N^(n-1))``. Every value is an integer or a half: while
+  ``2 K (N + 2)^n < 2**53`` every sum is exact whatever its order, so all backends
+  compute the same S bit for bit.
+* exponential: the table holds ``exp(x - A)`` for the state's largest overlap
+  ``A = max_mu m_mu`` (so nothing overflows, and no field underflows to a false tie),
+  and ``h = sign(S) exp(A - N + log(|S| / 2))``. Compiled backends may sum the dot
+  product in another order (SIMD), so their S can differ from the reference's in the
+  last bits; a decision can differ only where S is within rounding of 0.
+
+Deterministic dynamics decide on the sign of S, which is the sign of ``h``: ``s_i =
+sign``, ties keep ``s_i``. Glauber dynamics at a finite ``beta`` set ``s_i = +1`` when
+``u < sigmoid(2 beta h)``, the probability in float64 and ``u`` the state-dtype uniform
+of counter ``base + N + k``. A flip by ``delta`` updates ``m += delta Q[i]`` (exact:
+integers). Visiting orders, counters and the stop rule are those of the classical
+sweep (``kernels/reference/hopfield.py``).
 
 Continuous form (Ramsauer et al. 2020)
 --------------------------------------
@@ -56,8 +58,6 @@ Real states ``xi`` and patterns; the update ``xi <- softmax(beta xi P^T) P`` is
 two products around :func:`softmax_rows`; the energy uses
 :func:`logsumexp_rows`.
 """
-import math
-
 import numpy as np
 
 from .hopfield import async_sweeps
@@ -65,7 +65,6 @@ from .hopfield import async_sweeps
 __all__ = ["dense_async", "dense_energy", "softmax_rows", "logsumexp_rows", "max_abs_change"]
 
 POLYNOMIAL, RECTIFIED, EXPONENTIAL = 0, 1, 2
-SINH1 = math.sinh(1.0)
 
 
 def polynomial_scale(degree, n_neurons):
@@ -73,13 +72,18 @@ def polynomial_scale(degree, n_neurons):
     return 1.0 / (2.0 * degree * float(n_neurons) ** (degree - 1))
 
 
-def interaction_table(kind, degree, n_neurons):
-    """float64 table of the interaction, read by every backend's sweep (see the module docstring):
-    ``G(j - N - 1)`` for ``j = 0 .. 2N + 2`` (polynomial kinds), ``exp(-j)`` (exponential)."""
-    j = np.arange(2 * n_neurons + 3, dtype=np.float64)
+def sweep_table(kind, degree, n_neurons):
+    """``(table, offset)``: ``F(m - A) = table[m - A + offset]`` for the overlaps a sweep meets
+    (``A = 0`` for the polynomial kinds, whose table holds the integers ``G(x) = x^n``, or
+    ``max(x, 0)^n``, for x in [-N - 2, N + 2]; for the exponential, ``exp(x)`` for x in
+    [-2N - 2, 2])."""
+    j = np.arange(2 * n_neurons + 5, dtype=np.float64)
     if kind == EXPONENTIAL:
-        return np.exp(-j)
-    x = j - (n_neurons + 1)
+        return np.exp(j - (2 * n_neurons + 2)), 2 * n_neurons + 2
+    return integer_powers(j - (n_neurons + 2), kind, degree), n_neurons + 2
+
+
+def integer_powers(x, kind, degree):
     if kind == RECTIFIED:
         x = np.maximum(x, 0.0)
     power = np.ones_like(x)
@@ -111,37 +115,47 @@ def dense_async(patterns_t, kind, degree, states, overlaps, key, max_sweeps, bet
     n = states.shape[1]
     stochastic = bool(np.isfinite(beta))
     scale = polynomial_scale(degree, n)
-    table = interaction_table(kind, degree, n)
+    table, offset = sweep_table(kind, degree, n)
+    q = patterns_t.astype(np.float64)
+    u = np.empty(overlaps.shape, np.float64)
+    total = np.empty(len(states), np.float64)
+    shift = np.zeros(len(states), np.float64)
+
+    def refresh(rows):
+        """u and T of ``rows`` from their overlaps (and, exponential: their new largest overlap)."""
+        m = overlaps[rows].astype(np.float64)
+        if kind == EXPONENTIAL:
+            shift[rows] = m.max(axis=1)
+        index = (m - shift[rows][:, None]).astype(np.int64) + offset
+        low, mid, high = table[index - 2], table[index], table[index + 2]
+        u[rows] = (high - low) * 0.5
+        total[rows] = sequential_sum(mid - (low + high) * 0.5)
 
     def local_field(rows, i):
-        q = patterns_t[i].astype(np.float64)
-        a = overlaps[rows].astype(np.float64) - states[rows, i].astype(np.float64)[:, None] * q
+        s = states[rows, i].astype(np.float64) * total[rows] + sequential_sum(u[rows] * q[i])
+        if not stochastic:
+            return s
         if kind == EXPONENTIAL:
-            top = a.max(axis=1)
-            total = sequential_sum(q * table[(top[:, None] - a).astype(np.int64)])
-            if not stochastic:
-                return total
             with np.errstate(divide="ignore"):
-                magnitude = np.exp(top - n + np.log(SINH1 * np.abs(total)))
-            return np.copysign(magnitude, total)
-        offset = n + 1
-        c = sequential_sum(table[(a + q).astype(np.int64) + offset] - table[(a - q).astype(np.int64) + offset])
-        return c * scale if stochastic else c
+                return np.copysign(np.exp(shift[rows] - n + np.log(0.5 * np.abs(s))), s)
+        return s * scale
 
     def flip(b, i, delta):
         overlaps[b] += delta[:, None] * patterns_t[i]
+        refresh(b)
 
+    refresh(np.arange(len(states)))
     sweeps, converged = async_sweeps(states, local_field, flip, key, max_sweeps, beta)
     return states, overlaps, sweeps, converged
 
 
 def energy_lookup(kind, degree, n_neurons):
     """``(offset, sign, table, norm)``: the energy is ``-sum_mu table[offset + sign * m_mu] / norm``
-    (``exp(m - N) = table[N - m]``; ``G(m) = table[m + N + 1]``)."""
-    table = interaction_table(kind, degree, n_neurons)
-    if kind == EXPONENTIAL:
-        return n_neurons, -1, table, 1.0
-    return n_neurons + 1, 1, table, degree * float(n_neurons) ** (degree - 1)
+    (``exp(m - N) = table[N - m]``; ``G(m) = table[m + N]``)."""
+    if kind == EXPONENTIAL:  # exp(m - N) = exp(-j) for j = N - m in [0, 2N]
+        return n_neurons, -1, np.exp(-np.arange(2 * n_neurons + 1, dtype=np.float64)), 1.0
+    table = integer_powers(np.arange(-n_neurons, n_neurons + 1, dtype=np.float64), kind, degree)
+    return n_neurons, 1, table, degree * float(n_neurons) ** (degree - 1)
 
 
 def dense_energy(overlaps, kind, degree, n_neurons):
