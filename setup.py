@@ -26,8 +26,6 @@ PACKAGES = [
     "fastrbm.kernels.numba_cuda",
     "fastrbm.kernels.cython",
 ]
-# kernels/ lives at the top level of the repository but installs as fastrbm.kernels.
-PACKAGE_DIR = {"fastrbm": "fastrbm", "fastrbm.kernels": "kernels"}
 
 CYTHON_DIRECTIVES = {
     "language_level": 3,
@@ -83,7 +81,7 @@ def extensions():
             sys.exit(message + " (FASTRBM_REQUIRE_OPENMP=1 makes this fatal)")
         print("WARNING: " + message, file=sys.stderr)
     exts = []
-    for pyx in sorted(glob.glob(os.path.join("kernels", "cython", "_*.pyx"))):
+    for pyx in sorted(glob.glob(os.path.join("fastrbm", "kernels", "cython", "_*.pyx"))):
         stem = os.path.splitext(os.path.basename(pyx))[0]
         name = "fastrbm.kernels.cython." + stem
         exts.append(
@@ -99,4 +97,4 @@ def extensions():
     return cythonize(exts, compiler_directives=CYTHON_DIRECTIVES)
 
 
-setup(packages=PACKAGES, package_dir=PACKAGE_DIR, ext_modules=extensions())
+setup(packages=PACKAGES, ext_modules=extensions())

@@ -11,7 +11,7 @@ Conventions shared by all kernels:
   arrays on cuda); ``asarray``/``to_numpy`` move data in and out;
 * float32 stays float32 and float64 stays float64;
 * randomness comes only from the counter-based stream
-  (``kernels/reference/rng.py``): a kernel that draws takes a 64-bit ``key``
+  (``fastrbm/kernels/reference/rng.py``): a kernel that draws takes a 64-bit ``key``
   and element ``k`` of its draw (C order) uses counter ``offset + k``;
 * kernels trust their inputs: shapes, dtypes and values are validated by the
   models before any kernel runs.
@@ -49,7 +49,7 @@ class KernelSet(Protocol):
     def adam_update(self, param, grad, m, v, step_size, beta1, beta2, eps, weight_decay): ...
     def max_norm(self, weights, limit): ...
 
-    # rbm (kernels/reference/rbm.py)
+    # rbm (fastrbm/kernels/reference/rbm.py)
     def gibbs_half_step(self, pre_activation, bias, key, offset=0): ...
     def gaussian_half_step(self, pre_activation, bias, key, offset=0): ...
     def cd_step(self, W, b, c, dW, db, dc, v0, key, k=1, learning_rate=0.1, momentum=0.0,

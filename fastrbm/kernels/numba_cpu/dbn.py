@@ -1,4 +1,4 @@
-"""Deep belief net kernels, Numba CPU (see ``kernels/reference/dbn.py`` for semantics)."""
+"""Deep belief net kernels, Numba CPU (see ``fastrbm/kernels/reference/dbn.py`` for semantics)."""
 import math
 
 import numpy as np

@@ -1,4 +1,4 @@
-# Team size of this module's OpenMP loops: kernels/cython/__init__.py sets it once, from
+# Team size of this module's OpenMP loops: fastrbm/kernels/cython/__init__.py sets it once, from
 # fastrbm._threads.compiled_threads(), when the backend loads.
 cdef int num_threads = 1
 

@@ -3,7 +3,7 @@
 Every compiled backend (numba, cython, cuda) provides the same four
 element-wise primitives; this module chains them with the dense products of
 the backend's ``arrays.matmul`` (the vendor BLAS) into the public kernels of
-``kernels/reference/rbm.py``, with the same random counters. Work buffers are
+``fastrbm/kernels/reference/rbm.py``, with the same random counters. Work buffers are
 kept per (shape, dtype) and per thread, so that a training loop allocates nothing
 and models trained at once in several threads stay independent.
 
@@ -198,7 +198,7 @@ def build(prims, arrays, to_host_vector):
         delta = asarray((to_host_vector(f_prev) - to_host_vector(f_now)).astype(dtype))
         return v, delta
 
-    return {  # the order of kernels/reference/rbm.py's __all__
+    return {  # the order of fastrbm/kernels/reference/rbm.py's __all__
         "gibbs_half_step": gibbs_half_step,
         "gaussian_half_step": gaussian_half_step,
         "cd_step": cd_step,

@@ -3,7 +3,7 @@
 The sweep asks for no more OpenMP threads than states: a team larger than the work
 only waits at the barrier (measured: ~10 ms per call for one state on a busy 2-core machine).
 
-Same semantics and random stream as ``kernels/reference/hopfield.py``.
+Same semantics and random stream as ``fastrbm/kernels/reference/hopfield.py``.
 """
 import os
 

@@ -6,7 +6,7 @@ from .reference.arrays import matmul
 
 def storkey_rows(weights, patterns, scale, step):
     """Storkey's rule, pattern after pattern: ``h = W xi`` by BLAS, then ``step(W, xi, h, scale)``
-    updates W in place (see ``kernels/reference/hopfield.py``)."""
+    updates W in place (see ``fastrbm/kernels/reference/hopfield.py``)."""
     scale = weights.dtype.type(scale)
     for xi in patterns:
         xi = np.ascontiguousarray(xi)

@@ -1,6 +1,6 @@
 """Hopfield kernels, Numba CPU: independent states in parallel (prange over rows).
 
-Same semantics and random stream as ``kernels/reference/hopfield.py``.
+Same semantics and random stream as ``fastrbm/kernels/reference/hopfield.py``.
 No fastmath: the field updates must round exactly like the reference.
 """
 import math

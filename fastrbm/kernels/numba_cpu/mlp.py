@@ -1,4 +1,4 @@
-"""Feed-forward network kernels, Numba CPU (see ``kernels/reference/mlp.py`` for semantics).
+"""Feed-forward network kernels, Numba CPU (see ``fastrbm/kernels/reference/mlp.py`` for semantics).
 
 One fused pass per step, rows in parallel. Scalars are cast to the array's
 dtype before the call so float32 stays float32 inside the kernels.

@@ -1,6 +1,6 @@
 """Counter-based uniforms and the fused sigmoid + Bernoulli draw, Numba CPU.
 
-Same stream as ``kernels/reference/rng.py``; see there for the definition.
+Same stream as ``fastrbm/kernels/reference/rng.py``; see there for the definition.
 """
 import math
 

@@ -1,4 +1,4 @@
-"""Feed-forward network kernels, Cython/OpenMP (see ``kernels/reference/mlp.py`` for semantics).
+"""Feed-forward network kernels, Cython/OpenMP (see ``fastrbm/kernels/reference/mlp.py`` for semantics).
 
 The wrappers check dtype and layout before the ``nogil`` code runs, and cast
 scalars to the arrays' dtype.

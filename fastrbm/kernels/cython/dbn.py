@@ -1,4 +1,4 @@
-"""Deep belief net kernels, Cython/OpenMP (see ``kernels/reference/dbn.py`` for semantics)."""
+"""Deep belief net kernels, Cython/OpenMP (see ``fastrbm/kernels/reference/dbn.py`` for semantics)."""
 import numpy as np
 
 from . import _dbn

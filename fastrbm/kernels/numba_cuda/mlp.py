@@ -1,4 +1,4 @@
-"""Feed-forward network kernels, Numba CUDA (see ``kernels/reference/mlp.py`` for semantics).
+"""Feed-forward network kernels, Numba CUDA (see ``fastrbm/kernels/reference/mlp.py`` for semantics).
 
 Element-wise kernels use grid-stride loops over the flat index (also the
 random counter); row kernels (softmax) give each thread a row; column sums

@@ -1,6 +1,6 @@
 """RBM kernels, Cython/OpenMP: fused passes from ``_rbm.pyx`` between NumPy BLAS products.
 
-Semantics and random counters: ``kernels/reference/rbm.py``. The wrappers
+Semantics and random counters: ``fastrbm/kernels/reference/rbm.py``. The wrappers
 check dtype and layout before entering ``nogil`` code.
 """
 import numpy as np
@@ -23,7 +23,7 @@ def checked(*arrays_in):
 
 
 class prims:  # noqa: N801 - a namespace of functions
-    """The element-wise primitives ``kernels/_rbm_compose.py`` chains with BLAS products."""
+    """The element-wise primitives ``fastrbm/kernels/_rbm_compose.py`` chains with BLAS products."""
 
     @staticmethod
     def sigmoid_sample(pre, scale, bias, key, offset, p_out, s_out, sign):

@@ -1,6 +1,6 @@
 """RBM kernels, Numba CUDA: fused grid-stride passes between device matrix products.
 
-Semantics and random counters: ``kernels/reference/rbm.py``. Element-wise
+Semantics and random counters: ``fastrbm/kernels/reference/rbm.py``. Element-wise
 passes stride over the flat index ``k = i * m + j`` (also the counter);
 row reductions (free energy) give one thread per row.
 """
@@ -91,7 +91,7 @@ def sparse_matmul_kernel(a, b, out, zero):
 
 
 class prims:  # noqa: N801 - a namespace of functions
-    """The element-wise primitives ``kernels/_rbm_compose.py`` chains with device products."""
+    """The element-wise primitives ``fastrbm/kernels/_rbm_compose.py`` chains with device products."""
 
     @staticmethod
     def sigmoid_sample(pre, scale, bias, key, offset, p_out, s_out, sign):

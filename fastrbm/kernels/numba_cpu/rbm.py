@@ -1,6 +1,6 @@
 """RBM kernels, Numba CPU: fused element-wise passes between NumPy BLAS products.
 
-Semantics and random counters: ``kernels/reference/rbm.py``. The passes are
+Semantics and random counters: ``fastrbm/kernels/reference/rbm.py``. The passes are
 generic in the float type: constants arrive as arguments of the array's type
 so float32 stays float32, and the uniform is formed exactly (top 24 or 53
 bits) so comparisons match the reference bit for bit.
@@ -186,7 +186,7 @@ def stream_bits(dtype):
 
 
 class prims:  # noqa: N801 - a namespace of functions
-    """The element-wise primitives ``kernels/_rbm_compose.py`` chains with BLAS products."""
+    """The element-wise primitives ``fastrbm/kernels/_rbm_compose.py`` chains with BLAS products."""
 
     @staticmethod
     def sigmoid_sample(pre, scale, bias, key, offset, p_out, s_out, sign):

@@ -1,7 +1,7 @@
 """Hopfield kernels, Numba CUDA: one thread per state for the sequential sweeps,
 grid-stride loops elsewhere; products through ``arrays.matmul`` (cuBLAS when available).
 
-Same semantics and random stream as ``kernels/reference/hopfield.py``.
+Same semantics and random stream as ``fastrbm/kernels/reference/hopfield.py``.
 """
 import math
 

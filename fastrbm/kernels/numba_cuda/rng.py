@@ -1,6 +1,6 @@
 """Counter-based uniforms and the fused sigmoid + Bernoulli draw, Numba CUDA.
 
-Same stream as ``kernels/reference/rng.py``. Grid-stride loops over the flat
+Same stream as ``fastrbm/kernels/reference/rng.py``. Grid-stride loops over the flat
 index, which is also the counter (plus ``offset``).
 """
 import math

@@ -1,4 +1,4 @@
-# Fused element-wise passes of the RBM kernels (OpenMP over rows); see kernels/_rbm_compose.py.
+# Fused element-wise passes of the RBM kernels (OpenMP over rows); see fastrbm/kernels/_rbm_compose.py.
 from cython.parallel cimport parallel, prange
 from libc.math cimport cos, exp, fabs, log, log1p, sqrt
 from libc.stdint cimport uint64_t
@@ -10,7 +10,7 @@ include "threads.pxi"
 cdef extern from *:
     """
     /* float32 Bernoulli half-step of one row in plain C so that GCC vectorises it:
-       exp is Cephes expf in arithmetic (as kernels/numba_cpu/rbm.py's exp32; libm's
+       exp is Cephes expf in arithmetic (as fastrbm/kernels/numba_cpu/rbm.py's exp32; libm's
        expf is a scalar call), floor is a truncation of a positive number, and the
        counter hash is stream.pxi's mix written again in C. The selects vectorise only
        under -fno-trapping-math (setup.py sets it for this extension) together with

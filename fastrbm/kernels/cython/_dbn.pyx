@@ -1,4 +1,4 @@
-# Deep belief net kernels (see kernels/reference/dbn.py), OpenMP over rows.
+# Deep belief net kernels (see fastrbm/kernels/reference/dbn.py), OpenMP over rows.
 from cython.parallel cimport prange
 from libc.math cimport exp, expf
 from libc.stdint cimport uint64_t

@@ -1,4 +1,4 @@
-# Hopfield kernels (OpenMP over independent states); semantics in kernels/reference/hopfield.py.
+# Hopfield kernels (OpenMP over independent states); semantics in fastrbm/kernels/reference/hopfield.py.
 from cython.parallel cimport prange
 from libc.math cimport exp, expf
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t

@@ -1,4 +1,4 @@
-"""Deep belief net kernels, Numba CUDA (see ``kernels/reference/dbn.py`` for semantics).
+"""Deep belief net kernels, Numba CUDA (see ``fastrbm/kernels/reference/dbn.py`` for semantics).
 
 The labelled visible step gives each thread a row (the softmax group needs
 the whole row); the others are grid-stride loops over the flat index.

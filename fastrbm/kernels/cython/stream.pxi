@@ -1,5 +1,5 @@
-# Counter-based stream shared by every Cython kernel (see kernels/reference/rng.py).
-# Included (not cimported) so that the package_dir mapping of kernels/ does not matter.
+# Counter-based stream shared by every Cython kernel (see fastrbm/kernels/reference/rng.py).
+# Included (not cimported): each extension gets its own inline copy of these functions.
 from libc.stdint cimport uint64_t
 
 cdef extern from *:

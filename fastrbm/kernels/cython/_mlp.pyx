@@ -1,4 +1,4 @@
-# Feed-forward network kernels (see kernels/reference/mlp.py), OpenMP over rows.
+# Feed-forward network kernels (see fastrbm/kernels/reference/mlp.py), OpenMP over rows.
 from cython.parallel cimport prange
 from libc.math cimport exp, expf, log, logf, sqrt, sqrtf
 from libc.stdint cimport uint64_t, int64_t
