@@ -2,10 +2,7 @@
 # Included (not cimported): each extension gets its own inline copy of these functions.
 from libc.stdint cimport uint64_t
 
-cdef extern from *:
-    """
-    #define FASTRBM_GOLDEN 0x9E3779B97F4A7C15ULL
-    """
+cdef extern from "stream.h":
     # A C constant, not a `cdef` module variable: that would be a mutable static, loaded from
     # memory at every use (and reloaded in loops whose int64 stores may alias it).
     const uint64_t GOLDEN "FASTRBM_GOLDEN"
