@@ -3,7 +3,7 @@
 The files are looked up in ``$FASTRBM_DATA``, then ``shared/data/mnist`` beside the repository.
 """
 from fastrbm.datasets import MNISTNotFoundError, load_mnist
-from fastrbm.testing import find_real_mnist
+from fastrbm.datasets import find_real_mnist
 
 
 def load(split):

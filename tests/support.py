@@ -1,13 +1,16 @@
-"""Helpers for testing fastrbm's backends (used by its tests and benchmarks)."""
+"""Helpers for fastrbm's tests and benchmarks that need pytest (not installed with the package).
+
+pytest finds this module through ``pythonpath = ["tests"]`` in pyproject.toml, so the
+root ``conftest.py``, ``tests/`` and ``benchmarks/`` all import it as ``support``.
+"""
 import os
-from pathlib import Path
 
 import pytest
 
 import fastrbm
 from fastrbm.backend import backend_info, simulated_cuda
 
-__all__ = ["required_backends", "kernels_or_skip", "is_simulated", "find_real_mnist"]
+__all__ = ["required_backends", "kernels_or_skip", "is_simulated"]
 
 
 def required_backends():
@@ -31,22 +34,3 @@ def kernels_or_skip(config, name):
 def is_simulated(kernels):
     """True for the CUDA backend running on Numba's simulator."""
     return kernels.name == "cuda" and simulated_cuda()
-
-
-MNIST_GZ_NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                  "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
-
-
-def find_real_mnist():
-    """Directory holding the four real MNIST files, or None.
-
-    Looks at ``$FASTRBM_DATA``, then ``shared/data/mnist`` beside the repository
-    (found from the working directory and from an editable install).
-    """
-    here = Path(__file__).resolve().parents[1]
-    candidates = [os.environ.get("FASTRBM_DATA"), Path.cwd().parent / "shared/data/mnist",
-                  here.parent / "shared/data/mnist"]
-    for candidate in filter(None, candidates):
-        if all((Path(candidate) / name).is_file() for name in MNIST_GZ_NAMES):
-            return Path(candidate)
-    return None
