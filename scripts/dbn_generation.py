@@ -20,9 +20,9 @@ It writes ``--png`` (10 samples per label, one row per label) and ``--json``.
 Examples (the runs in docs/dbn.md)::
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 NUMBA_NUM_THREADS=1 \\
-        python benchmarks/dbn_generation.py --n-train 10000 --json runs/dbn_gen_10k.json
+        python scripts/dbn_generation.py --n-train 10000 --json runs/dbn_gen_10k.json
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 NUMBA_NUM_THREADS=1 \\
-        python benchmarks/dbn_generation.py --n-train 60000 --png docs/dbn_samples.png --json runs/dbn_gen_60k.json
+        python scripts/dbn_generation.py --n-train 60000 --png docs/dbn_samples.png --json runs/dbn_gen_60k.json
 """
 import argparse
 import json

@@ -12,7 +12,7 @@ before the end).
 
 Example (the reported run)::
 
-    python benchmarks/mnist_dbn.py --backend numba --out runs/mnist --baseline
+    python scripts/mnist_dbn.py --backend numba --out runs/mnist --baseline
 """
 import argparse
 import json

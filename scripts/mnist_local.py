@@ -1,4 +1,4 @@
-"""Full MNIST for the benchmark scripts: the real IDX files, never the bundled sample.
+"""Full MNIST for the experiment scripts: the real IDX files, never the bundled sample.
 
 The files are looked up in ``$FASTRBM_DATA``, then ``shared/data/mnist`` beside the repository.
 """

@@ -8,7 +8,7 @@ classifier recognises the clamped label of generated digits; writes
 
 Example::
 
-    python benchmarks/mnist_up_down.py --run runs/mnist_run1 --epochs 3 --lr 0.01 --blas-threads 1
+    python scripts/mnist_up_down.py --run runs/mnist_run1 --epochs 3 --lr 0.01 --blas-threads 1
 """
 import argparse
 import os

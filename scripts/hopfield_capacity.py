@@ -1,6 +1,6 @@
 """Hopfield capacity report: fraction of random patterns recalled against the load p / N.
 
-Usage: ``python benchmarks/hopfield_capacity.py [--neurons 500] [--noise 0.0] [--out capacity.png]``
+Usage: ``python scripts/hopfield_capacity.py [--neurons 500] [--noise 0.0] [--out capacity.png]``
 
 Prints one table row per load for the Hebbian and Storkey rules and saves a
 plot: with matplotlib (the ``plot`` extra) a line plot, otherwise a plain PNG
