@@ -9,7 +9,7 @@ import fastrbm  # first: it sets OPENBLAS_THREAD_TIMEOUT before NumPy loads Open
 import numpy as np
 import pytest
 from fastrbm.backend import BACKENDS, backend_info
-from fastrbm.testing import kernels_or_skip, required_backends
+from support import kernels_or_skip, required_backends
 
 
 def pytest_addoption(parser):

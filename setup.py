@@ -26,8 +26,7 @@ PACKAGES = [
     "fastrbm.kernels.numba_cuda",
     "fastrbm.kernels.cython",
 ]
-# kernels/ lives at the top level of the repository but installs as fastrbm.kernels.
-PACKAGE_DIR = {"fastrbm": "fastrbm", "fastrbm.kernels": "kernels"}
+CYTHON_DIR = os.path.join("fastrbm", "kernels", "cython")
 
 CYTHON_DIRECTIVES = {
     "language_level": 3,
@@ -83,14 +82,17 @@ def extensions():
             sys.exit(message + " (FASTRBM_REQUIRE_OPENMP=1 makes this fatal)")
         print("WARNING: " + message, file=sys.stderr)
     exts = []
-    for pyx in sorted(glob.glob(os.path.join("kernels", "cython", "_*.pyx"))):
+    # The C the .pyx files declare with `cdef extern from "name.h"` lives in headers beside them.
+    headers = sorted(glob.glob(os.path.join(CYTHON_DIR, "*.h")))
+    for pyx in sorted(glob.glob(os.path.join(CYTHON_DIR, "_*.pyx"))):
         stem = os.path.splitext(os.path.basename(pyx))[0]
         name = "fastrbm.kernels.cython." + stem
         exts.append(
             Extension(
                 name,
                 [pyx],
-                include_dirs=[np.get_include()],
+                include_dirs=[CYTHON_DIR, np.get_include()],
+                depends=headers,
                 extra_compile_args=["-O3", *compile_args, *EXTRA_COMPILE_ARGS.get(stem, [])],
                 extra_link_args=link_args,
                 define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
@@ -99,4 +101,4 @@ def extensions():
     return cythonize(exts, compiler_directives=CYTHON_DIRECTIVES)
 
 
-setup(packages=PACKAGES, package_dir=PACKAGE_DIR, ext_modules=extensions())
+setup(packages=PACKAGES, ext_modules=extensions())

@@ -13,7 +13,7 @@ import fastrbm
 from fastrbm import likelihood
 from fastrbm.datasets import load_mnist
 from fastrbm.rng import KeyStream
-from fastrbm.testing import find_real_mnist
+from fastrbm.datasets import find_real_mnist
 
 N_VIS, N_HID, BATCH = 784, 500, 100
 

@@ -7,7 +7,7 @@ The CUDA simulator is skipped here: its timings mean nothing.
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from fastrbm.testing import is_simulated
+from support import is_simulated
 
 
 def pytest_configure(config):

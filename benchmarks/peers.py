@@ -28,7 +28,7 @@ N_VIS = 784
 
 # ---------------------------------------------------------------------------- data
 def _mnist_dir():
-    from fastrbm.testing import find_real_mnist
+    from fastrbm.datasets import find_real_mnist
     return find_real_mnist()
 
 

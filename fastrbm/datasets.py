@@ -171,6 +171,22 @@ def _idx_paths(directory, split):
     return tuple(found)
 
 
+def find_real_mnist():
+    """Directory holding the four full MNIST ``.gz`` files, or None (a helper of the repository's
+    tests, benchmarks and scripts, which need the real files and never the bundled sample).
+
+    Looks at ``$FASTRBM_DATA``, then ``shared/data/mnist`` beside the repository (found from
+    the working directory and from an editable install).
+    """
+    here = Path(__file__).resolve().parents[1]
+    candidates = [os.environ.get("FASTRBM_DATA"), Path.cwd().parent / "shared/data/mnist",
+                  here.parent / "shared/data/mnist"]
+    for candidate in filter(None, candidates):
+        if all((Path(candidate) / name).is_file() for name in MNIST_SHA256):
+            return Path(candidate)
+    return None
+
+
 def _missing_message(directory, split):
     names = " and ".join(f"{name}[.gz]" for name in MNIST_FILES[split])
     return f"{directory} does not contain the MNIST {split} files ({names})"

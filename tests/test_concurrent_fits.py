@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from fastrbm import DBN, MLP, GaussianRBM, Hopfield, RBM
-from fastrbm.testing import kernels_or_skip
+from support import kernels_or_skip
 
 pytestmark = pytest.mark.filterwarnings("ignore:fastrbm.RBM is not available:RuntimeWarning")
 

@@ -25,7 +25,7 @@ from fastrbm.datasets import (MNIST_FILES, ChecksumMismatchError, MNISTDownloadE
                               MNISTFormatError, MNISTNotFoundError, TFDSUnavailableError,
                               _write_idx, binarize, download_mnist, load_mnist, read_idx)
 from fastrbm.rng import KeyStream, seed_from_random_state, uniform
-from fastrbm.testing import find_real_mnist
+from fastrbm.datasets import find_real_mnist
 
 FIRST_TRAIN = [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
 FIRST_TEST = [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]

@@ -12,7 +12,7 @@ import pytest
 import fastrbm
 from fastrbm.backend import available_backends
 from fastrbm.datasets import load_mnist
-from fastrbm.testing import find_real_mnist
+from fastrbm.datasets import find_real_mnist
 
 
 @pytest.mark.mnist

@@ -10,7 +10,7 @@ import pytest
 import fastrbm
 from fastrbm.kernels.reference import dense as reference
 from fastrbm.models.dense_hopfield import capacity_theory
-from fastrbm.testing import is_simulated
+from support import is_simulated
 
 DTYPES = [np.float32, np.float64]
 KINDS = [(reference.POLYNOMIAL, 3), (reference.RECTIFIED, 4), (reference.EXPONENTIAL, 2)]

@@ -10,7 +10,7 @@ from fastrbm.capacity import capacity_curve
 from fastrbm.datasets import load_mnist
 from fastrbm.models.hopfield import recall_demo
 from fastrbm.plotting import read_png
-from fastrbm.testing import is_simulated
+from support import is_simulated
 
 
 

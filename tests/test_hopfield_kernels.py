@@ -7,7 +7,7 @@ import pytest
 
 from fastrbm.kernels.reference import hopfield as reference
 from fastrbm.kernels.reference.rng import uniform
-from fastrbm.testing import is_simulated
+from support import is_simulated
 
 DTYPES = [np.float32, np.float64]
 

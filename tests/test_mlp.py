@@ -7,7 +7,7 @@ import fastrbm
 from fastrbm import MLP
 from fastrbm._io import ModelFileError
 from fastrbm._validation import NotFittedError
-from fastrbm.testing import is_simulated
+from support import is_simulated
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def test_backends_train_identically(backend):
 
 @pytest.mark.parametrize("name", ["numpy", "numba"])
 def test_learns_digits(request, digits, name):
-    from fastrbm.testing import kernels_or_skip
+    from support import kernels_or_skip
 
     kernels_or_skip(request.config, name)
     X, y, Xt, yt = digits
@@ -153,7 +153,7 @@ def test_bad_input(digits):
 
 
 def test_cuda_simulator_predicts_like_numpy(request):
-    from fastrbm.testing import kernels_or_skip
+    from support import kernels_or_skip
 
     K = kernels_or_skip(request.config, "cuda")
     if not is_simulated(K):

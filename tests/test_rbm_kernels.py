@@ -6,7 +6,7 @@ import pytest
 
 from fastrbm.kernels.reference import rbm as reference
 from fastrbm.kernels.reference.rng import uniform
-from fastrbm.testing import is_simulated
+from support import is_simulated
 
 DTYPES = [np.float32, np.float64]
 RTOL = {np.float32: 2e-5, np.float64: 1e-12}

@@ -10,7 +10,7 @@ import pytest
 
 import fastrbm
 from fastrbm.datasets import load_mnist
-from fastrbm.testing import find_real_mnist
+from fastrbm.datasets import find_real_mnist
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ import fastrbm
 from fastrbm._io import ModelFileError
 from fastrbm._validation import NotFittedError
 from fastrbm.plotting import read_png
-from fastrbm.testing import is_simulated
+from support import is_simulated
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def test_ais_agrees_with_exact_log_partition(bench_like_backend, digits):
 @pytest.fixture(params=["numpy", "numba", "cython"])
 def bench_like_backend(request):
     """Host backends only: AIS runs thousands of steps (too slow on the CUDA simulator)."""
-    from fastrbm.testing import kernels_or_skip
+    from support import kernels_or_skip
 
     return kernels_or_skip(request.config, request.param).name
 

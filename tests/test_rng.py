@@ -4,7 +4,7 @@ import pytest
 
 from fastrbm.kernels.reference import rng as reference
 from fastrbm.rng import KeyStream, seed_from_random_state
-from fastrbm.testing import kernels_or_skip
+from support import kernels_or_skip
 
 SHAPES = [(1,), (37,), (7, 13), (3, 4, 5)]
 

@@ -12,7 +12,7 @@ import pytest
 import fastrbm
 from fastrbm import _threads
 from fastrbm.rng import KeyStream
-from fastrbm.testing import kernels_or_skip
+from support import kernels_or_skip
 
 
 def run_python(code, env=None, cwd=None):

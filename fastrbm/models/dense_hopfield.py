@@ -18,7 +18,7 @@ Three interaction forms beside the classical network (:class:`fastrbm.Hopfield`)
 The discrete forms run asynchronous sweeps (random visiting orders from the
 model's counter-based stream, deterministic or Glauber) that keep the K overlaps
 of each state up to date: O(K) per visited neuron, O(NK) per flip. The kernels and
-their exact semantics are in ``kernels/reference/dense.py``.
+their exact semantics are in ``fastrbm/kernels/reference/dense.py``.
 """
 import math
 import numbers

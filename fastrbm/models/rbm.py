@@ -1,7 +1,7 @@
 """Restricted Boltzmann machines: Bernoulli (``RBM``) and Gaussian-visible (``GaussianRBM``).
 
 The model holds its parameters as backend arrays and calls the ``rbm``
-kernels (``kernels/reference/rbm.py`` documents the maths); this module only
+kernels (``fastrbm/kernels/reference/rbm.py`` documents the maths); this module only
 validates, schedules epochs and minibatches, and keeps the history.
 """
 import numbers

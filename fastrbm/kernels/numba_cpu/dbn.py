@@ -1,0 +1,92 @@
+"""Deep belief net kernels, Numba CPU (see ``fastrbm/kernels/reference/dbn.py`` for semantics)."""
+import math
+
+import numpy as np
+from numba import njit, prange, types, uint64
+from numba.extending import overload
+
+from .rng import uniform32, uniform64
+
+__all__ = ["labelled_visible_step", "sigmoid_error", "cd_update"]
+
+
+def _uniform(key, counter, like):
+    """A uniform of the stream in the precision of the scalar ``like`` (resolved at compile time)."""
+
+
+@overload(_uniform, inline="always")
+def _uniform_overload(key, counter, like):
+    if like == types.float32:
+        return lambda key, counter, like: uniform32(key, counter)
+    return lambda key, counter, like: uniform64(key, counter)
+
+
+@njit(parallel=True, cache=True)
+def _labelled_visible_step(x, bias, n_labels, key, offset, p, s):
+    n, m = x.shape
+    d = m - n_labels
+    one = x.dtype.type(1.0)
+    for i in prange(n):
+        base = offset + uint64(i) * uint64(m)
+        for j in range(d):
+            pij = one / (one + math.exp(-(x[i, j] + bias[j])))
+            p[i, j] = pij
+            s[i, j] = one if _uniform(key, base + uint64(j), pij) < pij else x.dtype.type(0.0)
+        if n_labels == 0:
+            continue
+        top = x[i, d] + bias[d]
+        for j in range(d, m):
+            top = max(top, x[i, j] + bias[j])
+        total = x.dtype.type(0.0)
+        for j in range(d, m):
+            e = math.exp(x[i, j] + bias[j] - top)
+            p[i, j] = e
+            total += e
+        for j in range(d, m):
+            p[i, j] = p[i, j] / total
+            s[i, j] = 0
+        # one-hot at the first label whose cumulative probability exceeds u (the last if none does)
+        u = _uniform(key, base + uint64(d), top)
+        cum = x.dtype.type(0.0)
+        chosen = m - 1
+        for j in range(d, m - 1):
+            cum += p[i, j]
+            if u < cum:
+                chosen = j
+                break
+        s[i, chosen] = one
+
+
+@njit(parallel=True, cache=True)
+def _sigmoid_error(x, bias, target, scale):
+    n, m = x.shape
+    one = x.dtype.type(1.0)
+    for i in prange(n):
+        for j in range(m):
+            x[i, j] = scale * (one / (one + math.exp(-(x[i, j] + bias[j]))) - target[i, j])
+
+
+@njit(parallel=True, cache=True, fastmath=True)
+def _cd_update(param, velocity, positive, negative, lr, mom, wd, scale):
+    for k in prange(param.size):
+        velocity[k] = mom * velocity[k] + lr * (scale * (positive[k] - negative[k]) - wd * param[k])
+        param[k] += velocity[k]
+
+
+def labelled_visible_step(pre_activation, bias, n_labels, key, offset=0):
+    x = np.ascontiguousarray(pre_activation)
+    p, s = np.empty_like(x), np.empty_like(x)
+    _labelled_visible_step(x, bias, int(n_labels), np.uint64(key), np.uint64(offset), p, s)
+    return p, s
+
+
+def sigmoid_error(pre_activation, bias, target, scale):
+    _sigmoid_error(pre_activation, bias, target, pre_activation.dtype.type(scale))
+    return pre_activation
+
+
+def cd_update(param, velocity, positive, negative, learning_rate, momentum, weight_decay, scale):
+    t = param.dtype.type
+    _cd_update(param.reshape(-1), velocity.reshape(-1), positive.reshape(-1), negative.reshape(-1),
+               t(learning_rate), t(momentum), t(weight_decay), t(scale))
+    return param
