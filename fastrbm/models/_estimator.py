@@ -109,7 +109,8 @@ class LazyKernels:
     """``_K`` (the kernel set of ``backend``) and ``_keys()`` (the key stream of ``random_state``),
     each made on first use; ``fit``/``load`` may replace them.
 
-    MLP and DBN still assign ``_K`` and ``_keys`` when they fit (issue 13 moves them to this one way)."""
+    RBM, GaussianRBM, MLP, DBN, DBNClassifier and DenseHopfield hold their backend and stream this way;
+    Hopfield (not yet an Estimator) still makes both in ``__init__``."""
 
     _kernel_attr = "_kernels"  # pickling: the kernel set is resolved again by backend name
 

@@ -18,7 +18,7 @@ from .._validation import check_data, check_is_fitted, check_param
 from ..backend import get_backend
 from ..rng import KeyStream, seed_from_random_state
 from ._common import check_labels, permutation
-from ._estimator import Estimator
+from ._estimator import Estimator, LazyKernels
 from ._pickle import BackendPickleMixin
 from ._top_rbm import cd_k_step, hidden_probabilities, train_rbm
 
@@ -31,7 +31,7 @@ TOP_EPOCHS = 30  # the top RBM, when n_epochs is None
 UP_DOWN_EPOCHS = 15  # up-down fine-tuning at the end of fit (docs/dbn.md: 83 % recognised on 10,000 images)
 
 
-class DBN(BackendPickleMixin, Estimator):
+class DBN(LazyKernels, BackendPickleMixin, Estimator):
     """Deep belief net over binary (or [0, 1]-valued) data, optionally with a labelled top level.
 
     Parameters
@@ -175,7 +175,7 @@ class DBN(BackendPickleMixin, Estimator):
         return sizes, per_layer
 
     def _setup(self):
-        self._K = get_backend(self.backend)
+        self._kernels = get_backend(self.backend)
         self._dtype = np.dtype(self.dtype)
 
     def _check_xy(self, X, y, labels_required):
@@ -211,7 +211,7 @@ class DBN(BackendPickleMixin, Estimator):
         sizes, per_layer = self._check_params()
         self._setup()
         X, y = self._check_xy(X, y, labels_required=True)
-        self._keys = KeyStream(seed_from_random_state(self.random_state))
+        self._keystream = KeyStream(seed_from_random_state(self.random_state))
         K, dt = self._K, self._dtype
         self.rec_weights_, self.rec_biases_, self.gen_weights_, self.gen_biases_ = [], [], [], []
         self.history_ = {"pretrain": []}
@@ -237,7 +237,7 @@ class DBN(BackendPickleMixin, Estimator):
             self.gen_biases_.append(b)
             data = hidden_probabilities(K, data, W, c, dt)
             if self.propagate == "samples":
-                u = K.to_numpy(K.uniform(self._keys.next_key(), data.shape, dt))
+                u = K.to_numpy(K.uniform(self._keys().next_key(), data.shape, dt))
                 data = (u < data).astype(dt)
         self.label_frequencies_ = (np.bincount(y, minlength=self.n_labels) / len(y) if self.n_labels
                                    else np.zeros(0))
@@ -261,15 +261,15 @@ class DBN(BackendPickleMixin, Estimator):
         rbm_cls = _rbm_class()
         if n_labels == 0 and rbm_cls is not None and isinstance(common["k"], int):
             rbm = rbm_cls(n_hidden, **common, persistent=persistent, dtype=self.dtype, backend=self.backend,
-                          random_state=self._keys.next_key() & 0x7FFFFFFF, verbose=self.verbose).fit(V)
+                          random_state=self._keys().next_key() & 0x7FFFFFFF, verbose=self.verbose).fit(V)
             return rbm.W_, rbm.b_, rbm.c_, list(getattr(rbm, "history_", []))
-        W, b, c, hist = train_rbm(self._K, V, n_hidden, n_labels=n_labels, dtype=self._dtype, keys=self._keys,
+        W, b, c, hist = train_rbm(self._K, V, n_hidden, n_labels=n_labels, dtype=self._dtype, keys=self._keys(),
                                   persistent=persistent, desc=f"RBM {l + 1}", verbose=self.verbose, **common)
         if top and self.top_pcd_epochs and common["n_epochs"] and not interrupt.requested():
             # PCD phase: continue from the CD-trained parameters (fresh velocities, low momentum)
             pcd = dict(common, learning_rate=self.top_pcd_learning_rate, n_epochs=self.top_pcd_epochs, k=1,
                        final_momentum=self.momentum)
-            W, b, c, more = train_rbm(self._K, V, n_hidden, n_labels=n_labels, dtype=self._dtype, keys=self._keys,
+            W, b, c, more = train_rbm(self._K, V, n_hidden, n_labels=n_labels, dtype=self._dtype, keys=self._keys(),
                                       persistent=True, desc=f"RBM {l + 1} PCD", verbose=self.verbose,
                                       init=(W, b, c), **pcd)
             hist = hist + [dict(r, epoch=len(hist) + r["epoch"], persistent=True) for r in more]
@@ -289,10 +289,8 @@ class DBN(BackendPickleMixin, Estimator):
 
     def _ensure_fitted(self):
         check_is_fitted(self, "top_W_")
-        if not hasattr(self, "_K"):
+        if getattr(self, "_kernels", None) is None or not hasattr(self, "_dtype"):
             self._setup()
-        if not hasattr(self, "_keys"):
-            self._keys = KeyStream(seed_from_random_state(self.random_state))
         self._device_params()
 
     def transform(self, X):
@@ -385,7 +383,7 @@ class DBN(BackendPickleMixin, Estimator):
         K, dt = self._K, self._dtype
         d = self.top_W_.shape[0] - self.n_labels
         if init is None:
-            pen = (K.to_numpy(K.uniform(self._keys.next_key(), (n, d), dt)) < 0.5).astype(dt)
+            pen = (K.to_numpy(K.uniform(self._keys().next_key(), (n, d), dt)) < 0.5).astype(dt)
         else:
             pen = check_data(init, name="init", n_features=d, dtype=dt, owner=type(self).__name__)
             if len(pen) != n:
@@ -394,7 +392,7 @@ class DBN(BackendPickleMixin, Estimator):
             freq = np.asarray(getattr(self, "label_frequencies_", ()), dtype=np.float64)
             if freq.shape != (self.n_labels,) or not freq.sum() > 0:
                 freq = np.full(self.n_labels, 1.0 / self.n_labels)
-            u = K.to_numpy(K.uniform(self._keys.next_key(), (n,), dt)).astype(np.float64)
+            u = K.to_numpy(K.uniform(self._keys().next_key(), (n,), dt)).astype(np.float64)
             labels = np.minimum(np.searchsorted(np.cumsum(freq / freq.sum()), u, side="right"), self.n_labels - 1)
             out = np.empty((n, self.layer_sizes[0]), dtype=dt)
             for c in np.unique(labels):
@@ -415,21 +413,21 @@ class DBN(BackendPickleMixin, Estimator):
             # label drawn uniformly (the label units are resampled at every step); starting every
             # chain at the uniform mixture 1/n_labels sent half of them to one digit on MNIST.
             Wd, bd, cd = self._top
-            u = K.to_numpy(K.uniform(self._keys.next_key(), (n,), dt))
+            u = K.to_numpy(K.uniform(self._keys().next_key(), (n,), dt))
             start = np.minimum((u * self.n_labels).astype(np.int64), self.n_labels - 1)
             v = K.asarray(np.hstack([pen, self._onehot(start, n)]), dtype=dt)
             for _ in range(n_steps):
-                _, h = K.gibbs_half_step(K.matmul(v, Wd), cd, self._keys.next_key())
+                _, h = K.gibbs_half_step(K.matmul(v, Wd), cd, self._keys().next_key())
                 _, v = K.labelled_visible_step(K.matmul(h, Wd, transpose_b=True), bd, self.n_labels,
-                                               self._keys.next_key())
+                                               self._keys().next_key())
             return K.asarray(K.to_numpy(v)[:, :d], dtype=dt)
         # clamped label y: its weights row is a constant addition to the hidden biases
         c_eff = c + (W[d + label] if label is not None else 0.0)
         Wp, bp, cp = (K.asarray(a, dtype=dt) for a in (W[:d], b[:d], c_eff))
         v = K.asarray(pen, dtype=dt)
         for _ in range(n_steps):
-            _, h = K.gibbs_half_step(K.matmul(v, Wp), cp, self._keys.next_key())
-            _, v = K.gibbs_half_step(K.matmul(h, Wp, transpose_b=True), bp, self._keys.next_key())
+            _, h = K.gibbs_half_step(K.matmul(v, Wp), cp, self._keys().next_key())
+            _, v = K.gibbs_half_step(K.matmul(h, Wp, transpose_b=True), bp, self._keys().next_key())
         return v
 
     def _down(self, pen, stochastic):
@@ -440,7 +438,7 @@ class DBN(BackendPickleMixin, Estimator):
         for G, g in zip(reversed(self._G), reversed(self._g)):
             pre = K.matmul(v, G, transpose_b=True)
             if stochastic:
-                p, v = K.gibbs_half_step(pre, g, self._keys.next_key())
+                p, v = K.gibbs_half_step(pre, g, self._keys().next_key())
             else:
                 p = v = K.bias_sigmoid(pre, g)
         return K.to_numpy(p)
@@ -487,7 +485,7 @@ class DBN(BackendPickleMixin, Estimator):
         records = self.history_.setdefault("up_down", [])
         for epoch in range(n_epochs):
             start = time.perf_counter()
-            order = permutation(self._keys.next_key(), n)
+            order = permutation(self._keys().next_key(), n)
             for i in tqdm(range((n + bs - 1) // bs), desc=f"up-down epoch {epoch + 1}/{n_epochs}",
                           disable=not self.verbose, leave=False):
                 idx = order[i * bs:(i + 1) * bs]
@@ -508,17 +506,17 @@ class DBN(BackendPickleMixin, Estimator):
         # wake: stochastic up pass (the data layer keeps its real values as probabilities)
         wake = [v0]
         for R, r in zip(self._R, self._r):
-            wake.append(K.gibbs_half_step(K.matmul(wake[-1], R), r, self._keys.next_key())[1])
+            wake.append(K.gibbs_half_step(K.matmul(wake[-1], R), r, self._keys().next_key())[1])
         # top level: CD-k on [penultimate, labels]; its final visible sample seeds the sleep phase
         top_v = wake[-1] if labels is None else K.asarray(np.hstack([K.to_numpy(wake[-1]), labels]), dtype=dt)
-        _, fantasy, _ = cd_k_step(K, self._top, top_vel, top_v, self.n_labels, self._keys, k, top_lr, momentum,
+        _, fantasy, _ = cd_k_step(K, self._top, top_vel, top_v, self.n_labels, self._keys(), k, top_lr, momentum,
                                   wd, scratch)
         d = self.top_W_.shape[0] - self.n_labels
         pen = K.asarray(K.to_numpy(fantasy)[:, :d], dtype=dt) if self.n_labels else fantasy
         # sleep: stochastic down pass from the fantasy
         sleep = [pen]
         for G, g in zip(reversed(self._G), reversed(self._g)):
-            sleep.append(K.gibbs_half_step(K.matmul(sleep[-1], G, transpose_b=True), g, self._keys.next_key())[1])
+            sleep.append(K.gibbs_half_step(K.matmul(sleep[-1], G, transpose_b=True), g, self._keys().next_key())[1])
         sleep.reverse()  # sleep[l] is the state of layer l
         gG, gg, gR, gr = grads
         vG, vg, vR, vr = vel

@@ -17,7 +17,7 @@ from .._validation import check_data, check_is_fitted, check_param
 from ..backend import get_backend
 from ..rng import KeyStream, seed_from_random_state
 from ._common import check_labels, permutation, split_validation, uniform_matrix
-from ._estimator import Estimator
+from ._estimator import Estimator, LazyKernels
 from ._pickle import BackendPickleMixin
 
 __all__ = ["MLP"]
@@ -25,7 +25,7 @@ __all__ = ["MLP"]
 KIND = "MLP"
 
 
-class MLP(BackendPickleMixin, Estimator):
+class MLP(LazyKernels, BackendPickleMixin, Estimator):
     """Multi-layer perceptron with sigmoid hidden units and a softmax output.
 
     Parameters
@@ -87,7 +87,6 @@ class MLP(BackendPickleMixin, Estimator):
 
     _kind = KIND
     _sklearn_role = "classifier"
-    _kernel_attr = "_K"  # pickling: the kernel set is resolved again by backend name
 
     def __init__(self, hidden_layer_sizes=(500, 500, 2000), *, optimizer="sgd", learning_rate=0.1,
                  lr_decay=1.0, momentum=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8, batch_size=100,
@@ -276,7 +275,7 @@ class MLP(BackendPickleMixin, Estimator):
             the other layers get Xavier initialisation.
         """
         hidden = self._check_params()
-        self._K = get_backend(self.backend)
+        self._kernels = get_backend(self.backend)
         self._dtype = np.dtype(self.dtype)
         X = check_data(X, dtype=self._dtype)
         self.classes_, y_idx = check_labels(y, len(X), owner=type(self).__name__, min_classes=2)
@@ -383,7 +382,7 @@ class MLP(BackendPickleMixin, Estimator):
     def _checked(self, X):
         check_is_fitted(self, "coefs_")
         if not hasattr(self, "_W"):
-            self._K = get_backend(self.backend)
+            self._kernels = get_backend(self.backend)
             self._dtype = np.dtype(self.dtype)
             self._sync_in()
         return check_data(X, n_features=self.n_features_in_, dtype=self._dtype, owner=type(self).__name__)
