@@ -110,6 +110,17 @@ def test_save_load_roundtrip(tmp_path, trained, digits):
         MLP.load(path)
 
 
+
+def test_a_loaded_dbn_continues_the_saved_random_stream(tmp_path, digits):
+    """Two loads of one file draw the same samples as the saved model would have, even without a
+    seed: the file keeps the key stream (before, a file dropped random_state and every load drew anew)."""
+    X, y, _, _ = digits
+    dbn = DBN((64, 10, 12), n_epochs=[2, 2], up_down_epochs=0, backend="numpy").fit(X, y)  # random_state=None
+    path = dbn.save(tmp_path / "dbn.npz")
+    first, second = (DBN.load(path).sample(5, label=3, n_steps=3) for _ in range(2))
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_array_equal(first, dbn.sample(5, label=3, n_steps=3))
+
 def test_bad_input(digits):
     X, y, _, _ = digits
     dbn = DBN((64, 10, 10), n_epochs=1, backend="numpy")

@@ -128,6 +128,7 @@ def test_save_load_roundtrip(tmp_path, digits):
     np.testing.assert_array_equal(back.predict_proba(Xt), clf.predict_proba(Xt))
     np.testing.assert_array_equal(back.predict(Xt), clf.predict(Xt))
     assert back.classes_.tolist() == list(range(3, 13))
+    assert back._keys().state() == clf._keys().state()  # the stream continues where it was saved
     with pytest.raises(ModelFileError, match="holds a 'MLP' model, not a 'DBN'"):
         fastrbm.DBN.load(path)
 

@@ -7,6 +7,7 @@
 behaviour depend on what happens to be installed; this keeps it fixed.
 """
 import inspect
+import numbers
 import sys
 
 import numpy as np
@@ -129,6 +130,25 @@ class LazyKernels:
 
             self._keystream = KeyStream(seed_from_random_state(self.random_state))
         return self._keystream
+
+    def _header_params(self):
+        """``get_params()`` as a model file's header stores them: JSON values, an integer or no seed."""
+        params = self.get_params()
+        rs = params.get("random_state")
+        params["random_state"] = int(rs) if isinstance(rs, numbers.Integral) and not isinstance(rs, bool) else None
+        params["dtype"] = np.dtype(params["dtype"]).name
+        return params
+
+    def _restore_keys(self, path, meta):
+        """Continue the key stream saved in ``meta`` (older files without one: that of ``random_state``)."""
+        from .._io import ModelFileError
+        from ..rng import KeyStream
+
+        if "keys" in meta:
+            try:
+                self._keystream = KeyStream(**meta["keys"])
+            except (TypeError, ValueError) as exc:
+                raise ModelFileError(f"{path}: invalid header field 'keys' ({exc})") from exc
 
     def _check_dtype(self):
         try:

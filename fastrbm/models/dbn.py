@@ -564,13 +564,7 @@ class DBN(LazyKernels, BackendPickleMixin, Estimator):
         for l in range(len(self.rec_weights_)):
             arrays.update({f"R{l}": self.rec_weights_[l], f"r{l}": self.rec_biases_[l],
                            f"G{l}": self.gen_weights_[l], f"g{l}": self.gen_biases_[l]})
-        params = {name: getattr(self, name) for name in ("n_labels", "batch_size", "k", "top_k", "momentum",
-                                                         "final_momentum", "momentum_switch_epoch",
-                                                         "weight_decay", "propagate", "top_persistent",
-                                                         "top_pcd_epochs", "top_pcd_learning_rate",
-                                                         "up_down_epochs", "up_down_k", "up_down_learning_rate",
-                                                         "dtype",
-                                                         "backend")}
+        params = self._header_params()
         params["layer_sizes"] = [int(s) for s in self.layer_sizes]
         if not isinstance(self.top_k, numbers.Integral):
             params["top_k"] = [int(v) for v in self.top_k]
@@ -578,7 +572,7 @@ class DBN(LazyKernels, BackendPickleMixin, Estimator):
             value = getattr(self, name)
             params[name] = list(value) if isinstance(value, (list, tuple)) else value
         params["verbose"] = bool(self.verbose)
-        meta = {"params": params, "history": self.history_}
+        meta = {"params": params, "history": self.history_, "keys": self._keys().state()}
         return _io.save_npz(path, KIND, arrays, meta)
 
     @classmethod
@@ -618,6 +612,7 @@ class DBN(LazyKernels, BackendPickleMixin, Estimator):
         if not isinstance(model.history_, dict):
             raise _io.ModelFileError(f"{path}: header field 'history' is not an object")
         model.n_features_in_ = sizes[0]
+        model._restore_keys(path, meta)
         return model
 
 

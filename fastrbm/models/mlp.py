@@ -414,13 +414,10 @@ class MLP(LazyKernels, BackendPickleMixin, Estimator):
         arrays = {f"W{l}": W for l, W in enumerate(self.coefs_)}
         arrays.update({f"b{l}": b for l, b in enumerate(self.intercepts_)})
         arrays["classes"] = self.classes_
-        params = self.get_params()
+        params = self._header_params()
         params["hidden_layer_sizes"] = list(np.atleast_1d(params["hidden_layer_sizes"]).tolist())
-        rs = params["random_state"]
-        params["random_state"] = int(rs) if isinstance(rs, numbers.Integral) and not isinstance(rs, bool) else None
-        params["dtype"] = np.dtype(params["dtype"]).name
         meta = {"params": params, "n_layers": len(self.coefs_), "n_features_in": self.n_features_in_,
-                "label_kind": self.classes_.dtype.kind,
+                "label_kind": self.classes_.dtype.kind, "keys": self._keys().state(),
                 "history": self.history_, "best_epoch": self.best_epoch_}
         return _io.save_npz(path, self._kind, arrays, meta)
 
@@ -465,6 +462,7 @@ class MLP(LazyKernels, BackendPickleMixin, Estimator):
         model.n_features_in_ = n_in
         model.history_ = history
         model.best_epoch_ = _io.meta_value(path, meta, "best_epoch", default=0)
+        model._restore_keys(path, meta)
         return model
 
     @classmethod

@@ -452,10 +452,7 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
         check_is_fitted(self, "W_")
         self._check_params()
         self._check_unchanged("save")
-        params = self.get_params()
-        rs = params["random_state"]
-        params["random_state"] = int(rs) if isinstance(rs, numbers.Integral) and not isinstance(rs, bool) else None
-        params["dtype"] = self._np_dtype().name
+        params = self._header_params()
         arrays = {"W": self.W_, "b": self.b_, "c": self.c_}
         if getattr(self, "_velocity", None) is not None:
             arrays.update(zip(("dW", "db", "dc"), (self._K.to_numpy(v) for v in self._velocity)))
