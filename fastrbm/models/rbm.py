@@ -16,8 +16,10 @@ from .._validation import check_data, check_is_fitted, check_param
 from ..kernels.reference import rbm as reference
 from ..kernels.reference.rng import uniform
 from ..rng import KeyStream, seed_from_random_state
+from ._centering import centered_update, follow
 from ._estimator import Estimator, LazyKernels
 from ._pickle import BackendPickleMixin
+from ._tempering import TemperingLadder
 
 __all__ = ["RBM", "GaussianRBM"]
 
@@ -26,6 +28,7 @@ MONITOR_ROWS = 1000  # rows of the training data for the per-epoch reconstructio
 
 # Key of the fixed uniforms that hash a row to the unit score_samples flips.
 PSEUDO_LIKELIHOOD_KEY = 0x5EED_F11B
+SAMPLERS = ("gibbs", "pt")
 
 
 class RBM(LazyKernels, BackendPickleMixin, Estimator):
@@ -43,6 +46,19 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
         Gibbs steps of the negative phase (CD-k / PCD-k).
     persistent : bool
         PCD: keep the negative chains across minibatches (Tieleman 2008).
+    sampler : {"gibbs", "pt"}
+        Negative phase (and default for :meth:`sample`): Gibbs chains, or parallel tempering
+        (Desjardins et al. 2010): ``n_temperatures`` persistent replicas at inverse temperatures
+        evenly spaced on [0, 1] between the data's base-rate model and the RBM, neighbours
+        swapped by the Metropolis rule; the replica at 1 is the PCD chain (``persistent`` is
+        implied). The swap acceptance per pair is in ``history_`` (``swap_acceptance``).
+    n_temperatures : int
+        Replicas of parallel tempering (>= 2), the RBM's own included.
+    centered : bool
+        Centred gradient (Melchior, Fischer & Wiskott 2016): the visible and hidden offsets
+        (``offsets_``) follow the data means; ``W_``, ``b_``, ``c_`` stay the ordinary parameters.
+    centering_rate : float
+        Moving-average rate of the offsets, per minibatch.
     momentum, final_momentum : float
         Momentum before and from epoch ``momentum_switch_epoch`` on (Hinton's guide: 0.5 -> 0.9).
     momentum_switch_epoch : int
@@ -77,7 +93,8 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
     _non_negative_input = True  # Bernoulli units: X in [0, 1]
 
     def __init__(self, n_hidden=256, *, learning_rate=0.1, batch_size=100, n_epochs=10, k=1,
-                 persistent=False, momentum=0.5, final_momentum=0.9, momentum_switch_epoch=5,
+                 persistent=False, sampler="gibbs", n_temperatures=10, centered=False, centering_rate=0.01,
+                 momentum=0.5, final_momentum=0.9, momentum_switch_epoch=5,
                  weight_decay=2e-4, dtype="float32", backend=None, random_state=None, verbose=False):
         self.n_hidden = n_hidden
         self.learning_rate = learning_rate
@@ -85,6 +102,10 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
         self.n_epochs = n_epochs
         self.k = k
         self.persistent = persistent
+        self.sampler = sampler
+        self.n_temperatures = n_temperatures
+        self.centered = centered
+        self.centering_rate = centering_rate
         self.momentum = momentum
         self.final_momentum = final_momentum
         self.momentum_switch_epoch = momentum_switch_epoch
@@ -104,6 +125,10 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
         check_param("n_epochs", self.n_epochs, kind=int_, low=0)
         check_param("k", self.k, kind=int_, low=1)
         check_param("persistent", self.persistent, choices=(True, False))
+        check_param("sampler", self.sampler, choices=SAMPLERS)
+        check_param("n_temperatures", self.n_temperatures, kind=int_, low=2)
+        check_param("centered", self.centered, choices=(True, False))
+        check_param("centering_rate", self.centering_rate, low=0, high=1)
         check_param("momentum", self.momentum, low=0, high=1)
         check_param("final_momentum", self.final_momentum, low=0, high=1)
         check_param("momentum_switch_epoch", self.momentum_switch_epoch, kind=int_, low=0)
@@ -164,6 +189,9 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
         K = self._K
         self._velocity = [K.zeros(shape, dtype) for shape in ((n_vis, self.n_hidden), (n_vis,), (self.n_hidden,))]
         self._chain = None
+        self._ladder, self._replicas = None, None
+        # centring offsets (visible: the data means; hidden: 1/2, p(h) of the initial model)
+        self.offsets_ = (X.mean(axis=0, dtype=np.float64), np.full(self.n_hidden, 0.5)) if self.centered else None
         self.history_ = []
         self.n_epochs_done_ = 0
 
@@ -241,16 +269,32 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
         momentum = self.momentum if epoch < self.momentum_switch_epoch else self.final_momentum
         n = len(X)
         order = np.argsort(uniform(self._keys().next_key(), (n,), np.float64), kind="stable")
-        if self.persistent and (self._chain is None or len(self._chain) < min(self.batch_size, n)):
+        pt = self._tempering(X, order) if self.sampler == "pt" else None
+        if pt is None and self.persistent and (self._chain is None or len(self._chain) < min(self.batch_size, n)):
             first = K.asarray(self._prepare(X[order[:self.batch_size]]))
             _, self._chain = self._sample_hidden_k(first)
         for lo in range(0, n, self.batch_size):
             # prepared per minibatch: a learned visible scale (GaussianRBM) changes between steps
             v0 = K.asarray(self._prepare(X[order[lo:lo + self.batch_size]]))
-            chain = self._chain[:len(v0)] if self.persistent else None
-            K.cd_step(self._W, self._b, self._c, *self._velocity, v0, self._keys().next_key(),
-                      k=self.k, learning_rate=float(self.learning_rate), momentum=float(momentum),
-                      weight_decay=float(self.weight_decay), chain=chain, gaussian_visible=self._gaussian)
+            if pt is not None:  # the replica at beta = 1 is the persistent chain
+                pt.swap(K, self._replicas, self._W, self._b, self._c, self._keys())
+                pt.move(K, self._replicas, self._W, self._b, self._c, self._keys())
+                _, hidden = self._sample_hidden_k(self._replicas[-1])
+            else:
+                hidden = self._chain if self.persistent else None
+            chain = None if hidden is None else hidden[:len(v0)]
+            if self.centered:
+                end = self._centered_step(v0, chain, momentum)
+                if chain is not None:  # (cd_step writes the chain in place)
+                    hidden = self._with_first_rows(hidden, end)
+            else:
+                K.cd_step(self._W, self._b, self._c, *self._velocity, v0, self._keys().next_key(),
+                          k=self.k, learning_rate=float(self.learning_rate), momentum=float(momentum),
+                          weight_decay=float(self.weight_decay), chain=chain, gaussian_visible=self._gaussian)
+            if pt is not None:
+                _, self._replicas[-1] = self._sample_visible_k(hidden)
+            elif self.persistent:
+                self._chain = hidden
             self._after_step(v0)
             if interrupt.requested():
                 break
@@ -262,9 +306,58 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
                 record["val_pseudo_likelihood"] = float(np.mean(self.score_samples(X_val)))
             record["free_energy_gap"] = float(np.mean(self.free_energy(X_val[:MONITOR_ROWS]))
                                               - np.mean(self.free_energy(X[:MONITOR_ROWS])))
+        if pt is not None:
+            # per neighbouring pair; None for a pair no swap was proposed to (one minibatch, odd pairs)
+            record["swap_acceptance"] = [None if np.isnan(r) else float(r) for r in pt.acceptance()]
+            pt.reset_counts()
         record["time_s"] = time.perf_counter() - start
         self.history_.append(record)
         self.n_epochs_done_ = epoch + 1
+
+    def _tempering(self, X, order):
+        """The parallel-tempering ladder; its replicas start on the first minibatch (every temperature)."""
+        if getattr(self, "_ladder", None) is None:
+            start = self._prepare(X[order[:self.batch_size]])
+            self._ladder = TemperingLadder(self.n_temperatures, self.b_)
+            self._replicas = [self._K.asarray(start.copy()) for _ in range(self.n_temperatures)]
+        return self._ladder
+
+    def _centered_step(self, v0, chain, momentum):
+        """CD-k / PCD-k with the centred gradient (``_centering``); returns the chain's final hidden states."""
+        K = self._K
+        ph0, h = self._sample_hidden_k(v0)
+        if chain is not None:
+            h = chain
+        for _ in range(self.k):
+            _, v = self._sample_visible_k(h)
+            ph, h = self._sample_hidden_k(v)
+        n = len(v0)
+
+        def means(v, p):
+            return (K.to_numpy(K.matmul(v, p, transpose_a=True)) / n, K.to_numpy(v).mean(axis=0),
+                    K.to_numpy(p).mean(axis=0))
+
+        stats = means(v0, ph0) + means(v, ph)
+        params = [K.to_numpy(a) for a in (self._W, self._b, self._c)]  # the arrays themselves on host backends
+        velocity = [K.to_numpy(a) for a in self._velocity]
+        centered_update(params, velocity, stats, self.offsets_, float(self.learning_rate), float(momentum),
+                        float(self.weight_decay))
+        if not isinstance(self._W, np.ndarray):  # device backends: copy the updated parameters back
+            self._W, self._b, self._c = (K.asarray(a) for a in params)
+            self._velocity = [K.asarray(a) for a in velocity]
+        mu, lam = self.offsets_
+        follow(mu, stats[1], self.centering_rate)
+        follow(lam, stats[2], self.centering_rate)
+        return h
+
+    def _with_first_rows(self, states, rows):
+        """``states`` with its first ``len(rows)`` rows replaced by ``rows`` (backend arrays)."""
+        if len(rows) == len(states):
+            return rows
+        K = self._K
+        host = K.to_numpy(states).copy()
+        host[:len(rows)] = K.to_numpy(rows)
+        return K.asarray(host)
 
     def _after_step(self, v0):
         """Hook after each CD step on the model-space minibatch ``v0`` (GaussianRBM learns its scale)."""
@@ -358,8 +451,8 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
         return n_vis * -reference.softplus(-gap)
 
     # ------------------------------------------------------------------ generation
-    def sample(self, n, n_steps=1000, init=None, return_probabilities=False):
-        """Run ``n`` independent Gibbs chains for ``n_steps`` steps.
+    def sample(self, n, n_steps=1000, init=None, return_probabilities=False, sampler=None):
+        """Run ``n`` independent Gibbs chains (or tempered replica sets) for ``n_steps`` steps.
 
         Parameters
         ----------
@@ -369,6 +462,10 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
             Start states: None draws Bernoulli(1/2) noise; data start chains from data.
         return_probabilities : bool
             Also return the final ``p(v | h)``.
+        sampler : {None, "gibbs", "pt"}
+            None: the model's ``sampler``. ``"pt"``: parallel tempering with ``n_temperatures``
+            replicas per chain, all started at ``init``; each step swaps neighbours, then moves
+            every replica (the acceptance per pair is left in ``sample_swap_acceptance_``).
 
         Returns
         -------
@@ -386,8 +483,23 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
             start = self._prepare(self._check_X(init, "init"))
             if len(start) != n:
                 raise ValueError(f"init has {len(start)} rows, expected n={n}")
-        p, v = K.gibbs_chain(K.asarray(start), self._W, self._b, self._c, self._keys().next_key(),
-                             int(n_steps), 0, self._gaussian)
+        sampler = self.sampler if sampler is None else sampler
+        check_param("sampler", sampler, choices=SAMPLERS)
+        if sampler == "pt":
+            if self._gaussian:
+                raise ValueError("sampler='pt' needs Bernoulli visible units; GaussianRBM samples with 'gibbs'")
+            W, b, c = self._W, self._b, self._c
+            pt = TemperingLadder(self.n_temperatures, self.b_)
+            states = [K.asarray(start.copy()) for _ in range(self.n_temperatures)]
+            for _ in range(int(n_steps)):
+                pt.swap(K, states, W, b, c, self._keys())
+                pt.move(K, states, W, b, c, self._keys())
+                p, states[-1] = K.gibbs_chain(states[-1], W, b, c, self._keys().next_key(), 1, 0, False)
+            self.sample_swap_acceptance_ = pt.acceptance()
+            v = states[-1]
+        else:
+            p, v = K.gibbs_chain(K.asarray(start), self._W, self._b, self._c, self._keys().next_key(),
+                                 int(n_steps), 0, self._gaussian)
         v = self._restore(K.to_numpy(v))
         return (v, self._restore(K.to_numpy(p))) if return_probabilities else v
 
@@ -458,9 +570,16 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
             arrays.update(zip(("dW", "db", "dc"), (self._K.to_numpy(v) for v in self._velocity)))
         if getattr(self, "_chain", None) is not None:
             arrays["chain"] = self._K.to_numpy(self._chain)
+        if getattr(self, "offsets_", None) is not None:
+            arrays["offset_visible"], arrays["offset_hidden"] = self.offsets_
+        if getattr(self, "_ladder", None) is not None:
+            arrays["replicas"] = np.stack([self._K.to_numpy(s) for s in self._replicas])
+            arrays["replica_base"] = self._ladder.base_b
         arrays.update(self._extra_arrays())
         meta = {"params": params, "history": getattr(self, "history_", []),
                 "n_epochs_done": getattr(self, "n_epochs_done_", 0), "keys": self._keys().state()}
+        if getattr(self, "_ladder", None) is not None:
+            meta["swap_parity"] = self._ladder.parity  # which neighbours the next swap proposes to
         return save_npz(path, self._kind, arrays, meta)
 
     def _extra_arrays(self):
@@ -498,8 +617,14 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
         chain = check_entry(path, arrays, "chain", (None, n_hid), low=0.0, high=1.0, optional=True)
         if chain is not None and len(chain) == 0:
             raise ModelFileError(f"{path}: entry 'chain' has shape {chain.shape}, expected at least one row")
+        offsets = [check_entry(path, arrays, name, (size,), low=0.0, high=1.0, optional=not model.centered)
+                   for name, size in (("offset_visible", n_vis), ("offset_hidden", n_hid))]
+        replicas = check_entry(path, arrays, "replicas", (model.n_temperatures, None, n_vis), low=0.0, high=1.0,
+                               optional=True)
+        replica_base = check_entry(path, arrays, "replica_base", (n_vis,), optional=replicas is None)
         extra = model._check_extra(path, arrays, n_vis)
-        check_entries(path, arrays, {"W", "b", "c", "dW", "db", "dc", "chain", *extra})
+        check_entries(path, arrays, {"W", "b", "c", "dW", "db", "dc", "chain", "offset_visible", "offset_hidden",
+                                     "replicas", "replica_base", *extra})
         try:
             history = meta.get("history", [])
             if not isinstance(history, list):
@@ -516,6 +641,11 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
         if velocity[0] is not None:
             model._velocity = [K.asarray(np.ascontiguousarray(v, dtype=dtype)) for v in velocity]
         model._chain = K.asarray(np.ascontiguousarray(chain, dtype=dtype)) if chain is not None else None
+        model.offsets_ = tuple(o.astype(np.float64) for o in offsets) if model.centered else None
+        if replicas is not None:
+            model._ladder = TemperingLadder(model.n_temperatures, replica_base)
+            model._ladder.parity = min(meta_value(path, meta, "swap_parity", default=0), 1)
+            model._replicas = [K.asarray(np.ascontiguousarray(r, dtype=dtype)) for r in replicas]
         model._load_extra(arrays)
         model.history_ = history
         model.n_epochs_done_ = n_done
