@@ -13,18 +13,7 @@ from numba import cuda, uint64
 from . import config
 from .arrays import asarray, empty
 from .rng import flat, uniform32, uniform64
-
-__all__ = [
-    "bias_sigmoid",
-    "sigmoid_backward",
-    "dropout",
-    "bias_softmax",
-    "softmax_cross_entropy_grad",
-    "column_sums",
-    "sgd_momentum_update",
-    "adam_update",
-    "max_norm",
-]
+from ..reference.mlp import __all__  # noqa: F401 - the same kernel names on every backend
 
 
 @cuda.jit
