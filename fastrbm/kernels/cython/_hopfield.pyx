@@ -1,14 +1,8 @@
 # Hopfield kernels (OpenMP over independent states); semantics in fastrbm/kernels/reference/hopfield.py.
-from cython.parallel cimport prange
-from libc.math cimport INFINITY, copysign, exp, expf, fabs, log, lround
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from libc.math cimport INFINITY, copysign, fabs, log, lround
+from libc.stdint cimport int32_t, int64_t, uint8_t
 
-include "stream.pxi"
-include "threads.pxi"
-
-ctypedef fused floating:
-    float
-    double
+include "common.pxi"
 
 cdef extern from "hopfield_simd.h":
     float hopfield_dot_f(const float *a, const float *b, Py_ssize_t n) noexcept nogil

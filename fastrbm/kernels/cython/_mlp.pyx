@@ -1,21 +1,8 @@
 # Feed-forward network kernels (see fastrbm/kernels/reference/mlp.py), OpenMP over rows.
-from cython.parallel cimport prange
-from libc.math cimport exp, expf, log, logf, sqrt, sqrtf
-from libc.stdint cimport uint64_t, int64_t
+from libc.math cimport log, logf, sqrt, sqrtf
+from libc.stdint cimport int64_t
 
-include "stream.pxi"
-include "threads.pxi"
-
-ctypedef fused floating:
-    float
-    double
-
-
-cdef inline floating _exp(floating x) noexcept nogil:
-    if floating is float:
-        return expf(x)
-    else:
-        return exp(x)
+include "common.pxi"
 
 
 def bias_sigmoid_into(floating[:, ::1] z, const floating[::1] bias):

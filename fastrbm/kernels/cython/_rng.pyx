@@ -1,14 +1,5 @@
 # Counter-based uniforms and the fused sigmoid + Bernoulli draw (OpenMP rows).
-from cython.parallel cimport prange
-from libc.math cimport exp, expf
-from libc.stdint cimport uint64_t
-
-include "stream.pxi"
-include "threads.pxi"
-
-ctypedef fused floating:
-    float
-    double
+include "common.pxi"
 
 
 def uniform_into(uint64_t key, uint64_t offset, floating[:, ::1] out):
