@@ -7,7 +7,7 @@ import math
 import numpy as np
 from numba import njit, prange, uint64
 
-from .._shapes import as_2d
+from .._shapes import bernoulli_sigmoid_rows, uniform_rows
 
 __all__ = ["uniform", "bernoulli_sigmoid"]
 
@@ -99,21 +99,10 @@ def _bernoulli_sigmoid64(x, key, offset, p, s):
             s[i, j] = 1.0 if uniform64(key, base + uint64(j)) < pij else 0.0
 
 
-
 def uniform(key, shape, dtype=np.float32, offset=0):
-    shape, shape2 = as_2d(shape)
-    out = np.empty(shape2, dtype=dtype)
-    kernel = _uniform32 if out.dtype == np.float32 else _uniform64
-    kernel(np.uint64(key), np.uint64(offset), out)
-    return out.reshape(shape)
+    return uniform_rows(lambda t: _uniform32 if t == np.float32 else _uniform64, key, shape, dtype, offset)
 
 
 def bernoulli_sigmoid(pre_activation, key, offset=0):
-    x = np.ascontiguousarray(pre_activation)
-    shape, shape2 = as_2d(x.shape)
-    x2 = x.reshape(shape2)
-    p = np.empty_like(x2)
-    s = np.empty_like(x2)
-    kernel = _bernoulli_sigmoid32 if x.dtype == np.float32 else _bernoulli_sigmoid64
-    kernel(x2, np.uint64(key), np.uint64(offset), p, s)
-    return p.reshape(shape), s.reshape(shape)
+    return bernoulli_sigmoid_rows(lambda t: _bernoulli_sigmoid32 if t == np.float32 else _bernoulli_sigmoid64,
+                                  pre_activation, key, offset)
