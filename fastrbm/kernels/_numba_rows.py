@@ -2,8 +2,8 @@
 them with ``njit``, ``numba_cuda`` with ``cuda.jit(device=True)`` (as ``_dense_field.py``).
 
 Plain Python on purpose: no calls to jitted helpers (the stream's uniforms differ by target,
-so the callers draw them and pass them in). Semantics: ``kernels/reference/rbm.py`` and
-``kernels/reference/dbn.py``.
+so the callers draw them and pass them in). Semantics: ``kernels/reference/rbm.py``,
+``kernels/reference/dbn.py`` and ``kernels/reference/hopfield.py``.
 """
 import math
 
@@ -55,3 +55,19 @@ def label_softmax_row(x, bias, i, d, u, zero, one, p, s):
             chosen = j
             break
     s[i, chosen] = one
+
+
+def sync_row(fields, thresholds, states, one, new, b):
+    """hopfield_sync of state ``b``: ``new = sign(h)`` (``h = 0`` keeps the state); returns how many changed."""
+    count = 0
+    for i in range(states.shape[1]):
+        h = fields[b, i] - thresholds[i]
+        s = states[b, i]
+        if h > 0:
+            s = one
+        elif h < 0:
+            s = -one
+        if s != states[b, i]:
+            count += 1
+        new[b, i] = s
+    return count

@@ -8,7 +8,7 @@ import math
 import numpy as np
 from numba import njit, prange, uint64
 
-from .. import _sweep
+from .. import _numba_rows, _sweep
 from .._hopfield_host import pad_patterns, storkey_rows
 from ..reference.arrays import matmul
 from .rng import GOLDEN, finalise, uniform32, uniform64
@@ -131,21 +131,13 @@ def hopfield_async_lowrank(patterns_t, scale, thresholds, states, overlaps, key,
     return states, overlaps, sweeps, converged
 
 
+sync_row = inline(_numba_rows.sync_row)
+
+
 @njit(parallel=True, cache=True)
 def _sync(fields, thresholds, states, one, new, changed):
-    n_states, n = states.shape
-    for b in prange(n_states):
-        count = 0
-        for i in range(n):
-            h = fields[b, i] - thresholds[i]
-            s = states[b, i]
-            if h > 0:
-                s = one
-            elif h < 0:
-                s = -one
-            count += s != states[b, i]
-            new[b, i] = s
-        changed[b] = count
+    for b in prange(states.shape[0]):
+        changed[b] = sync_row(fields, thresholds, states, one, new, b)
 
 
 def hopfield_sync(fields, thresholds, states):

@@ -9,7 +9,7 @@ import numpy as np
 from numba import cuda, uint64
 
 from . import config
-from .. import _sweep
+from .. import _numba_rows, _sweep
 from .arrays import asarray, empty, matmul, zeros
 from .rng import mix, uniform32, uniform64
 from ..reference.hopfield import __all__  # noqa: F401 - the same kernel names on every backend
@@ -110,23 +110,14 @@ def hopfield_async_lowrank(patterns_t, scale, thresholds, states, overlaps, key,
     return states, overlaps, sweeps, converged
 
 
+sync_row = device(_numba_rows.sync_row)
+
+
 @cuda.jit
 def sync_kernel(fields, thresholds, states, one, new, changed):
-    n_states, n = states.shape
     start, stride = cuda.grid(1), cuda.gridsize(1)
-    for b in range(start, n_states, stride):
-        count = 0
-        for i in range(n):
-            h = fields[b, i] - thresholds[i]
-            s = states[b, i]
-            if h > 0:
-                s = one
-            elif h < 0:
-                s = -one
-            if s != states[b, i]:
-                count += 1
-            new[b, i] = s
-        changed[b] = count
+    for b in range(start, states.shape[0], stride):
+        changed[b] = sync_row(fields, thresholds, states, one, new, b)
 
 
 def hopfield_sync(fields, thresholds, states):
