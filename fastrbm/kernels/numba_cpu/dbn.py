@@ -2,24 +2,12 @@
 import math
 
 import numpy as np
-from numba import njit, prange, types, uint64
-from numba.extending import overload
+from numba import njit, prange, uint64
 
 from .. import _numba_rows
-from .rng import uniform32, uniform64
+from .rng import uniform_like
 
 __all__ = ["labelled_visible_step", "sigmoid_error", "cd_update"]
-
-
-def _uniform(key, counter, like):
-    """A uniform of the stream in the precision of the scalar ``like`` (resolved at compile time)."""
-
-
-@overload(_uniform, inline="always")
-def _uniform_overload(key, counter, like):
-    if like == types.float32:
-        return lambda key, counter, like: uniform32(key, counter)
-    return lambda key, counter, like: uniform64(key, counter)
 
 label_softmax_row = njit(inline="always")(_numba_rows.label_softmax_row)
 
@@ -34,9 +22,9 @@ def _labelled_visible_step(x, bias, n_labels, key, offset, p, s):
         for j in range(d):
             pij = one / (one + math.exp(-(x[i, j] + bias[j])))
             p[i, j] = pij
-            s[i, j] = one if _uniform(key, base + uint64(j), pij) < pij else x.dtype.type(0.0)
+            s[i, j] = one if uniform_like(key, base + uint64(j), pij) < pij else x.dtype.type(0.0)
         if n_labels > 0:
-            label_softmax_row(x, bias, i, d, _uniform(key, base + uint64(d), x[i, d]), x.dtype.type(0.0), one, p, s)
+            label_softmax_row(x, bias, i, d, uniform_like(key, base + uint64(d), x[i, d]), x.dtype.type(0.0), one, p, s)
 
 
 @njit(parallel=True, cache=True)

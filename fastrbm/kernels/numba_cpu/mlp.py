@@ -8,7 +8,7 @@ import math
 import numpy as np
 from numba import njit, prange, uint64
 
-from .rng import uniform32, uniform64
+from .rng import uniform_like
 from ..reference.mlp import __all__  # noqa: F401 - the same kernel names on every backend
 
 
@@ -33,27 +33,16 @@ def _sigmoid_backward(delta, a):
 
 
 @njit(parallel=True, cache=True)
-def _dropout32(x, rate, inv_keep, key, offset, out):
+def _dropout(x, rate, inv_keep, key, offset, out):
     n, m = x.shape
+    zero = x.dtype.type(0.0)
     for i in prange(n):
         base = offset + uint64(i) * uint64(m)
         for j in range(m):
-            if uniform32(key, base + uint64(j)) >= rate:
+            if uniform_like(key, base + uint64(j), rate) >= rate:
                 out[i, j] = x[i, j] * inv_keep
             else:
-                out[i, j] = np.float32(0.0)
-
-
-@njit(parallel=True, cache=True)
-def _dropout64(x, rate, inv_keep, key, offset, out):
-    n, m = x.shape
-    for i in prange(n):
-        base = offset + uint64(i) * uint64(m)
-        for j in range(m):
-            if uniform64(key, base + uint64(j)) >= rate:
-                out[i, j] = x[i, j] * inv_keep
-            else:
-                out[i, j] = 0.0
+                out[i, j] = zero
 
 
 @njit(parallel=True, cache=True)
@@ -154,9 +143,8 @@ def sigmoid_backward(delta, activation):
 def dropout(x, rate, key, offset=0, out=None):
     t = x.dtype.type
     out = x if out is None else out
-    kernel = _dropout32 if x.dtype == np.float32 else _dropout64
-    kernel(x.reshape(-1, x.shape[-1]), t(rate), t(1.0 / (1.0 - rate)), np.uint64(key), np.uint64(offset),
-           out.reshape(-1, x.shape[-1]))
+    _dropout(x.reshape(-1, x.shape[-1]), t(rate), t(1.0 / (1.0 - rate)), np.uint64(key), np.uint64(offset),
+             out.reshape(-1, x.shape[-1]))
     return out
 
 

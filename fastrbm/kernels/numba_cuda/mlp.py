@@ -31,24 +31,20 @@ def sigmoid_backward_kernel(delta, a, one):
         delta[k] *= a[k] * (one - a[k])
 
 
-@cuda.jit
-def dropout32_kernel(x, rate, inv_keep, key, offset, out):
-    start, stride = cuda.grid(1), cuda.gridsize(1)
-    for k in range(start, x.size, stride):
-        if uniform32(key, offset + uint64(k)) >= rate:
-            out[k] = x[k] * inv_keep
-        else:
-            out[k] = 0
+def make_dropout_kernel(uniform_fn):
+    @cuda.jit
+    def dropout_kernel(x, rate, inv_keep, key, offset, out):
+        start, stride = cuda.grid(1), cuda.gridsize(1)
+        for k in range(start, x.size, stride):
+            if uniform_fn(key, offset + uint64(k)) >= rate:
+                out[k] = x[k] * inv_keep
+            else:
+                out[k] = 0
+
+    return dropout_kernel
 
 
-@cuda.jit
-def dropout64_kernel(x, rate, inv_keep, key, offset, out):
-    start, stride = cuda.grid(1), cuda.gridsize(1)
-    for k in range(start, x.size, stride):
-        if uniform64(key, offset + uint64(k)) >= rate:
-            out[k] = x[k] * inv_keep
-        else:
-            out[k] = 0
+dropout32_kernel, dropout64_kernel = make_dropout_kernel(uniform32), make_dropout_kernel(uniform64)
 
 
 @cuda.jit(device=True)
