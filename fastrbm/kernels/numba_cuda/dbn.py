@@ -30,8 +30,8 @@ def make_labelled_kernel(uniform_fn):
                 pij = 1 / (1 + math.exp(-(x[i, j] + bias[j])))
                 p[i, j] = pij
                 s[i, j] = 1 if uniform_fn(key, base + uint64(j)) < pij else 0
-            if n_labels > 0:  # the sums in float64, as 0 * x promotes them
-                label_softmax_row(x, bias, i, d, uniform_fn(key, base + uint64(d)), 0.0, 1, p, s)
+            if n_labels > 0:  # zero = x * 0: the sums in float64 (int 0 promotes float32)
+                label_softmax_row(x, bias, i, d, uniform_fn(key, base + uint64(d)), x[i, d] * 0, 1, p, s)
 
     return labelled_visible_step_kernel
 
