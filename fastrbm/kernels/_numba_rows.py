@@ -71,3 +71,19 @@ def sync_row(fields, thresholds, states, one, new, b):
             count += 1
         new[b, i] = s
     return count
+
+
+def softmax_row(z, bias, i, zero):
+    """``z[i] <- exp(z[i] + bias - max)``; returns (sum, max), the sum started from ``zero`` (its type
+    is the sum's)."""
+    m = z.shape[1]
+    top = z[i, 0] + bias[0]
+    for j in range(m):
+        z[i, j] += bias[j]
+        top = max(top, z[i, j])
+    total = zero
+    for j in range(m):
+        e = math.exp(z[i, j] - top)
+        z[i, j] = e
+        total += e
+    return total, top

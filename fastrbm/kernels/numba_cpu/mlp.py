@@ -8,6 +8,7 @@ import math
 import numpy as np
 from numba import njit, prange, uint64
 
+from .. import _numba_rows
 from .rng import uniform_like
 from ..reference.mlp import __all__  # noqa: F401 - the same kernel names on every backend
 
@@ -45,19 +46,14 @@ def _dropout(x, rate, inv_keep, key, offset, out):
                 out[i, j] = zero
 
 
+softmax_row = njit(inline="always")(_numba_rows.softmax_row)
+
+
 @njit(parallel=True, cache=True)
 def _bias_softmax(z, bias):
     n, m = z.shape
     for i in prange(n):
-        top = z[i, 0] + bias[0]
-        for j in range(m):
-            z[i, j] += bias[j]
-            top = max(top, z[i, j])
-        total = z.dtype.type(0.0)
-        for j in range(m):
-            e = math.exp(z[i, j] - top)
-            z[i, j] = e
-            total += e
+        total, _ = softmax_row(z, bias, i, z.dtype.type(0.0))
         for j in range(m):
             z[i, j] /= total
 
@@ -66,18 +62,10 @@ def _bias_softmax(z, bias):
 def _softmax_cross_entropy_grad(z, bias, labels, scale, loss):
     n, m = z.shape
     for i in prange(n):
-        top = z[i, 0] + bias[0]
-        for j in range(m):
-            z[i, j] += bias[j]
-            top = max(top, z[i, j])
         y = labels[i]
-        target = z[i, y] - top
-        total = z.dtype.type(0.0)
-        for j in range(m):
-            e = math.exp(z[i, j] - top)
-            z[i, j] = e
-            total += e
-        loss[i] = math.log(total) - target
+        shifted = z[i, y] + bias[y]
+        total, top = softmax_row(z, bias, i, z.dtype.type(0.0))
+        loss[i] = math.log(total) - (shifted - top)
         for j in range(m):
             z[i, j] = z[i, j] / total
         z[i, y] -= z.dtype.type(1.0)
