@@ -30,6 +30,24 @@ cdef inline void shuffle(int64_t *order, Py_ssize_t n, uint64_t key, uint64_t ba
         order[j] = tmp
 
 
+cdef inline uint64_t sweep_start(int64_t *o, Py_ssize_t n, Py_ssize_t n_states, Py_ssize_t b, Py_ssize_t t,
+                                 uint64_t key) noexcept nogil:
+    """Sweep t of state b: its counter base, and the visiting order o shuffled from it.
+
+    With sweep_end, the loop of ``fastrbm/kernels/_sweep.py`` (its Numba twin)."""
+    cdef uint64_t base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
+    shuffle(o, n, key, base)
+    return base
+
+
+cdef inline bint sweep_end(int32_t *sweeps, uint8_t *converged, Py_ssize_t t, Py_ssize_t flips,
+                           bint stochastic) noexcept nogil:
+    """Record sweep t of a state (``sweeps``, ``converged``: its entries); true when its sweeps stop."""
+    sweeps[0] = t + 1
+    converged[0] = flips == 0
+    return flips == 0 and not stochastic
+
+
 cdef inline bint glauber_up(floating h, double beta2, uint64_t key, uint64_t counter) noexcept nogil:
     cdef float p32
     cdef double p64
@@ -68,8 +86,7 @@ def async_sweeps(const floating[:, ::1] weights, const floating[::1] thresholds,
         for b in prange(n_states, schedule="dynamic", num_threads=n_threads):
             s, f, o = &states[b, 0], &fields[b, 0], &order[b, 0]  # raw rows: see the low-rank sweep
             for t in range(max_sweeps):
-                base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
-                shuffle(o, n, key, base)
+                base = sweep_start(o, n, n_states, b, t, key)
                 flips = 0
                 for k in range(n):
                     i = o[k]
@@ -82,9 +99,7 @@ def async_sweeps(const floating[:, ::1] weights, const floating[::1] thresholds,
                             f[j] = f[j] + delta * w[j]
                         s[i] = new
                         flips = flips + 1
-                sweeps[b] = t + 1
-                converged[b] = flips == 0
-                if flips == 0 and not stochastic:
+                if sweep_end(&sweeps[b], &converged[b], t, flips, stochastic):
                     break
 
 
@@ -110,8 +125,7 @@ def async_sweeps_lowrank(const floating[:, ::1] patterns_t, const floating[::1] 
         for b in prange(n_states, schedule="dynamic", num_threads=n_threads):
             s, m, o = &states[b, 0], &overlaps[b, 0], &order[b, 0]
             for t in range(max_sweeps):
-                base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
-                shuffle(o, n, key, base)
+                base = sweep_start(o, n, n_states, b, t, key)
                 flips = -1  # -1: no register sweep for this p, dtype or machine
                 if floating is float:
                     if registers:
@@ -135,9 +149,7 @@ def async_sweeps_lowrank(const floating[:, ::1] patterns_t, const floating[::1] 
                                 m[mu] = m[mu] + delta * q[mu]
                             s[i] = new
                             flips = flips + 1
-                sweeps[b] = t + 1
-                converged[b] = flips == 0
-                if flips == 0 and not stochastic:
+                if sweep_end(&sweeps[b], &converged[b], t, flips, stochastic):
                     break
 
 
@@ -321,8 +333,7 @@ def dense_sweeps(const floating[:, ::1] patterns_t, int kind, const double[::1] 
             shift = 0.0
             total = dense_refresh(m, &patterns_t[0, 0], 0, p, kind, &table[0], offset, ub, &shift)
             for t in range(max_sweeps):
-                base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
-                shuffle(o, n, key, base)
+                base = sweep_start(o, n, n_states, b, t, key)
                 flips = 0
                 for k in range(n):
                     i = o[k]
@@ -338,9 +349,7 @@ def dense_sweeps(const floating[:, ::1] patterns_t, int kind, const double[::1] 
                                               &shift)
                         s[i] = new
                         flips = flips + 1
-                sweeps[b] = t + 1
-                converged[b] = flips == 0
-                if flips == 0 and not stochastic:
+                if sweep_end(&sweeps[b], &converged[b], t, flips, stochastic):
                     break
 
 
