@@ -25,16 +25,11 @@ def dropout_into(const floating[:, ::1] x, floating rate, floating inv_keep, uin
                  floating[:, ::1] out):
     cdef Py_ssize_t n = x.shape[0], m = x.shape[1], i, j
     cdef uint64_t base
-    cdef floating u
     with nogil:
         for i in prange(n, schedule="static", num_threads=num_threads):
             base = offset + <uint64_t>i * <uint64_t>m
             for j in range(m):
-                if floating is float:
-                    u = uniform32(key, base + <uint64_t>j)
-                else:
-                    u = uniform64(key, base + <uint64_t>j)
-                if u >= rate:
+                if _uniform(key, base + <uint64_t>j, rate) >= rate:
                     out[i, j] = x[i, j] * inv_keep
                 else:
                     out[i, j] = 0
