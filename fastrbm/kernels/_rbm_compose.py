@@ -30,6 +30,7 @@ The products with the visible states on the left (``v0 W``, ``v_k W`` and the st
 ``SPARSE_DENSITY`` of the states are non-zero (MNIST pixels: ~19 %), else through BLAS.
 """
 import threading
+from collections import namedtuple
 
 import numpy as np
 
@@ -37,9 +38,13 @@ STRIDE = 2**40
 # Below this fraction of non-zeros the gather-add beats BLAS (measured break-even ~0.4).
 SPARSE_DENSITY = 0.3
 
+# The public kernels of one backend, in the order of fastrbm/kernels/reference/rbm.py's __all__.
+RBMKernels = namedtuple("RBMKernels", ["gibbs_half_step", "gaussian_half_step", "cd_step", "gibbs_chain",
+                                       "free_energy", "ais_step", "sparse_matmul"])
+
 
 def build(prims, arrays, to_host_vector):
-    """Return the public RBM kernels for one backend.
+    """Return the public RBM kernels for one backend, an ``RBMKernels``.
 
     ``to_host_vector(x)`` gives a NumPy copy of a 1-D backend array (small bias vectors only).
     """
@@ -198,17 +203,5 @@ def build(prims, arrays, to_host_vector):
         delta = asarray((to_host_vector(f_prev) - to_host_vector(f_now)).astype(dtype))
         return v, delta
 
-    return {  # the order of fastrbm/kernels/reference/rbm.py's __all__
-        "gibbs_half_step": gibbs_half_step,
-        "gaussian_half_step": gaussian_half_step,
-        "cd_step": cd_step,
-        "gibbs_chain": gibbs_chain,
-        "free_energy": free_energy,
-        "ais_step": ais_step,
-        "sparse_matmul": sparse_matmul,
-    }
-
-
-def install(namespace, prims, arrays, to_host_vector):
-    """Define the public kernels in a backend module's ``namespace`` (its ``globals()``)."""
-    namespace.update(build(prims, arrays, to_host_vector))
+    return RBMKernels(gibbs_half_step, gaussian_half_step, cd_step, gibbs_chain, free_energy, ais_step,
+                      sparse_matmul)

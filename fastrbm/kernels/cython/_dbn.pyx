@@ -1,28 +1,5 @@
 # Deep belief net kernels (see fastrbm/kernels/reference/dbn.py), OpenMP over rows.
-from cython.parallel cimport prange
-from libc.math cimport exp, expf
-from libc.stdint cimport uint64_t
-
-include "stream.pxi"
-include "threads.pxi"
-
-ctypedef fused floating:
-    float
-    double
-
-
-cdef inline floating _exp(floating x) noexcept nogil:
-    if floating is float:
-        return expf(x)
-    else:
-        return exp(x)
-
-
-cdef inline floating _uniform(uint64_t key, uint64_t counter, floating like) noexcept nogil:
-    if floating is float:
-        return uniform32(key, counter)
-    else:
-        return uniform64(key, counter)
+include "common.pxi"
 
 
 def labelled_visible_step_into(const floating[:, ::1] x, const floating[::1] bias, Py_ssize_t n_labels,

@@ -1,14 +1,8 @@
 # Hopfield kernels (OpenMP over independent states); semantics in fastrbm/kernels/reference/hopfield.py.
-from cython.parallel cimport prange
-from libc.math cimport INFINITY, copysign, exp, expf, fabs, log, lround
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from libc.math cimport INFINITY, copysign, fabs, log, lround
+from libc.stdint cimport int32_t, int64_t, uint8_t
 
-include "stream.pxi"
-include "threads.pxi"
-
-ctypedef fused floating:
-    float
-    double
+include "common.pxi"
 
 cdef extern from "hopfield_simd.h":
     float hopfield_dot_f(const float *a, const float *b, Py_ssize_t n) noexcept nogil
@@ -34,6 +28,24 @@ cdef inline void shuffle(int64_t *order, Py_ssize_t n, uint64_t key, uint64_t ba
         tmp = order[i]
         order[i] = order[j]
         order[j] = tmp
+
+
+cdef inline uint64_t sweep_start(int64_t *o, Py_ssize_t n, Py_ssize_t n_states, Py_ssize_t b, Py_ssize_t t,
+                                 uint64_t key) noexcept nogil:
+    """Sweep t of state b: its counter base, and the visiting order o shuffled from it.
+
+    With sweep_end, the loop of ``fastrbm/kernels/_sweep.py`` (its Numba twin)."""
+    cdef uint64_t base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
+    shuffle(o, n, key, base)
+    return base
+
+
+cdef inline bint sweep_end(int32_t *sweeps, uint8_t *converged, Py_ssize_t t, Py_ssize_t flips,
+                           bint stochastic) noexcept nogil:
+    """Record sweep t of a state (``sweeps``, ``converged``: its entries); true when its sweeps stop."""
+    sweeps[0] = t + 1
+    converged[0] = flips == 0
+    return flips == 0 and not stochastic
 
 
 cdef inline bint glauber_up(floating h, double beta2, uint64_t key, uint64_t counter) noexcept nogil:
@@ -74,8 +86,7 @@ def async_sweeps(const floating[:, ::1] weights, const floating[::1] thresholds,
         for b in prange(n_states, schedule="dynamic", num_threads=n_threads):
             s, f, o = &states[b, 0], &fields[b, 0], &order[b, 0]  # raw rows: see the low-rank sweep
             for t in range(max_sweeps):
-                base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
-                shuffle(o, n, key, base)
+                base = sweep_start(o, n, n_states, b, t, key)
                 flips = 0
                 for k in range(n):
                     i = o[k]
@@ -88,9 +99,7 @@ def async_sweeps(const floating[:, ::1] weights, const floating[::1] thresholds,
                             f[j] = f[j] + delta * w[j]
                         s[i] = new
                         flips = flips + 1
-                sweeps[b] = t + 1
-                converged[b] = flips == 0
-                if flips == 0 and not stochastic:
+                if sweep_end(&sweeps[b], &converged[b], t, flips, stochastic):
                     break
 
 
@@ -116,8 +125,7 @@ def async_sweeps_lowrank(const floating[:, ::1] patterns_t, const floating[::1] 
         for b in prange(n_states, schedule="dynamic", num_threads=n_threads):
             s, m, o = &states[b, 0], &overlaps[b, 0], &order[b, 0]
             for t in range(max_sweeps):
-                base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
-                shuffle(o, n, key, base)
+                base = sweep_start(o, n, n_states, b, t, key)
                 flips = -1  # -1: no register sweep for this p, dtype or machine
                 if floating is float:
                     if registers:
@@ -141,9 +149,7 @@ def async_sweeps_lowrank(const floating[:, ::1] patterns_t, const floating[::1] 
                                 m[mu] = m[mu] + delta * q[mu]
                             s[i] = new
                             flips = flips + 1
-                sweeps[b] = t + 1
-                converged[b] = flips == 0
-                if flips == 0 and not stochastic:
+                if sweep_end(&sweeps[b], &converged[b], t, flips, stochastic):
                     break
 
 
@@ -327,8 +333,7 @@ def dense_sweeps(const floating[:, ::1] patterns_t, int kind, const double[::1] 
             shift = 0.0
             total = dense_refresh(m, &patterns_t[0, 0], 0, p, kind, &table[0], offset, ub, &shift)
             for t in range(max_sweeps):
-                base = (<uint64_t>t * <uint64_t>n_states + <uint64_t>b) * <uint64_t>(2 * n)
-                shuffle(o, n, key, base)
+                base = sweep_start(o, n, n_states, b, t, key)
                 flips = 0
                 for k in range(n):
                     i = o[k]
@@ -344,9 +349,7 @@ def dense_sweeps(const floating[:, ::1] patterns_t, int kind, const double[::1] 
                                               &shift)
                         s[i] = new
                         flips = flips + 1
-                sweeps[b] = t + 1
-                converged[b] = flips == 0
-                if flips == 0 and not stochastic:
+                if sweep_end(&sweeps[b], &converged[b], t, flips, stochastic):
                     break
 
 

@@ -1,21 +1,8 @@
 # Feed-forward network kernels (see fastrbm/kernels/reference/mlp.py), OpenMP over rows.
-from cython.parallel cimport prange
-from libc.math cimport exp, expf, log, logf, sqrt, sqrtf
-from libc.stdint cimport uint64_t, int64_t
+from libc.math cimport log, logf, sqrt, sqrtf
+from libc.stdint cimport int64_t
 
-include "stream.pxi"
-include "threads.pxi"
-
-ctypedef fused floating:
-    float
-    double
-
-
-cdef inline floating _exp(floating x) noexcept nogil:
-    if floating is float:
-        return expf(x)
-    else:
-        return exp(x)
+include "common.pxi"
 
 
 def bias_sigmoid_into(floating[:, ::1] z, const floating[::1] bias):
@@ -38,16 +25,11 @@ def dropout_into(const floating[:, ::1] x, floating rate, floating inv_keep, uin
                  floating[:, ::1] out):
     cdef Py_ssize_t n = x.shape[0], m = x.shape[1], i, j
     cdef uint64_t base
-    cdef floating u
     with nogil:
         for i in prange(n, schedule="static", num_threads=num_threads):
             base = offset + <uint64_t>i * <uint64_t>m
             for j in range(m):
-                if floating is float:
-                    u = uniform32(key, base + <uint64_t>j)
-                else:
-                    u = uniform64(key, base + <uint64_t>j)
-                if u >= rate:
+                if _uniform(key, base + <uint64_t>j, rate) >= rate:
                     out[i, j] = x[i, j] * inv_keep
                 else:
                     out[i, j] = 0

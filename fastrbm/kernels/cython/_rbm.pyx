@@ -1,11 +1,9 @@
 # Fused element-wise passes of the RBM kernels (OpenMP over rows); see fastrbm/kernels/_rbm_compose.py.
-from cython.parallel cimport parallel, prange
-from libc.math cimport cos, exp, fabs, log, log1p, sqrt
-from libc.stdint cimport uint64_t
+from cython.parallel cimport parallel
+from libc.math cimport cos, fabs, log, log1p, sqrt
 from libc.stdlib cimport free, malloc
 
-include "stream.pxi"
-include "threads.pxi"
+include "common.pxi"
 
 cdef extern from "rbm_simd.h":
     void gather_row32 "fastrbm_gather_row32" (const float *a_row, Py_ssize_t a_step, const float *b,
@@ -14,10 +12,6 @@ cdef extern from "rbm_simd.h":
     void sigmoid_sample_row32 "fastrbm_sigmoid_sample_row32" (
         const float *pre, float scale, const float *bias, uint64_t key, uint64_t base,
         float *p_out, float *s_out, float sign, Py_ssize_t m) noexcept nogil
-
-ctypedef fused floating:
-    float
-    double
 
 cdef double TWO_PI = 6.283185307179586
 

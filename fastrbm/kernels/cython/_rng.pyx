@@ -1,14 +1,5 @@
 # Counter-based uniforms and the fused sigmoid + Bernoulli draw (OpenMP rows).
-from cython.parallel cimport prange
-from libc.math cimport exp, expf
-from libc.stdint cimport uint64_t
-
-include "stream.pxi"
-include "threads.pxi"
-
-ctypedef fused floating:
-    float
-    double
+include "common.pxi"
 
 
 def uniform_into(uint64_t key, uint64_t offset, floating[:, ::1] out):
@@ -18,10 +9,7 @@ def uniform_into(uint64_t key, uint64_t offset, floating[:, ::1] out):
         for i in prange(n, schedule="static", num_threads=num_threads):
             base = offset + <uint64_t>i * <uint64_t>m
             for j in range(m):
-                if floating is float:
-                    out[i, j] = uniform32(key, base + <uint64_t>j)
-                else:
-                    out[i, j] = uniform64(key, base + <uint64_t>j)
+                out[i, j] = _uniform(key, base + <uint64_t>j, <floating>0)
 
 
 def bernoulli_sigmoid_into(const floating[:, ::1] x, uint64_t key, uint64_t offset,
@@ -33,11 +21,6 @@ def bernoulli_sigmoid_into(const floating[:, ::1] x, uint64_t key, uint64_t offs
         for i in prange(n, schedule="static", num_threads=num_threads):
             base = offset + <uint64_t>i * <uint64_t>m
             for j in range(m):
-                if floating is float:
-                    pij = one / (one + expf(-x[i, j]))
-                    p[i, j] = pij
-                    s[i, j] = one if uniform32(key, base + <uint64_t>j) < pij else zero
-                else:
-                    pij = one / (one + exp(-x[i, j]))
-                    p[i, j] = pij
-                    s[i, j] = one if uniform64(key, base + <uint64_t>j) < pij else zero
+                pij = one / (one + _exp(-x[i, j]))
+                p[i, j] = pij
+                s[i, j] = one if _uniform(key, base + <uint64_t>j, pij) < pij else zero

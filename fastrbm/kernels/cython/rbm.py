@@ -59,4 +59,7 @@ class prims:  # noqa: N801 - a namespace of functions
     use_sparse_products = True
 
 
-_rbm_compose.install(globals(), prims, arrays, np.asarray)
+_kernels = _rbm_compose.build(prims, arrays, np.asarray)
+gibbs_half_step, gaussian_half_step = _kernels.gibbs_half_step, _kernels.gaussian_half_step
+cd_step, gibbs_chain, free_energy = _kernels.cd_step, _kernels.gibbs_chain, _kernels.free_energy
+ais_step, sparse_matmul = _kernels.ais_step, _kernels.sparse_matmul

@@ -2,23 +2,14 @@
 import math
 
 import numpy as np
-from numba import njit, prange, types, uint64
-from numba.extending import overload
+from numba import njit, prange, uint64
 
-from .rng import uniform32, uniform64
+from .. import _numba_rows
+from .rng import uniform_like
 
 __all__ = ["labelled_visible_step", "sigmoid_error", "cd_update"]
 
-
-def _uniform(key, counter, like):
-    """A uniform of the stream in the precision of the scalar ``like`` (resolved at compile time)."""
-
-
-@overload(_uniform, inline="always")
-def _uniform_overload(key, counter, like):
-    if like == types.float32:
-        return lambda key, counter, like: uniform32(key, counter)
-    return lambda key, counter, like: uniform64(key, counter)
+label_softmax_row = njit(inline="always")(_numba_rows.label_softmax_row)
 
 
 @njit(parallel=True, cache=True)
@@ -31,30 +22,9 @@ def _labelled_visible_step(x, bias, n_labels, key, offset, p, s):
         for j in range(d):
             pij = one / (one + math.exp(-(x[i, j] + bias[j])))
             p[i, j] = pij
-            s[i, j] = one if _uniform(key, base + uint64(j), pij) < pij else x.dtype.type(0.0)
-        if n_labels == 0:
-            continue
-        top = x[i, d] + bias[d]
-        for j in range(d, m):
-            top = max(top, x[i, j] + bias[j])
-        total = x.dtype.type(0.0)
-        for j in range(d, m):
-            e = math.exp(x[i, j] + bias[j] - top)
-            p[i, j] = e
-            total += e
-        for j in range(d, m):
-            p[i, j] = p[i, j] / total
-            s[i, j] = 0
-        # one-hot at the first label whose cumulative probability exceeds u (the last if none does)
-        u = _uniform(key, base + uint64(d), top)
-        cum = x.dtype.type(0.0)
-        chosen = m - 1
-        for j in range(d, m - 1):
-            cum += p[i, j]
-            if u < cum:
-                chosen = j
-                break
-        s[i, chosen] = one
+            s[i, j] = one if uniform_like(key, base + uint64(j), pij) < pij else x.dtype.type(0.0)
+        if n_labels > 0:
+            label_softmax_row(x, bias, i, d, uniform_like(key, base + uint64(d), x[i, d]), x.dtype.type(0.0), one, p, s)
 
 
 @njit(parallel=True, cache=True)

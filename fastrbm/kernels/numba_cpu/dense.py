@@ -6,9 +6,9 @@ the body shared with the CUDA backend (``kernels/_dense_field.py``).
 import math
 
 import numpy as np
-from numba import njit, prange, uint64
+from numba import njit, prange
 
-from .. import _dense_field
+from .. import _dense_field, _sweep
 from ..reference.dense import __all__, energy_lookup, polynomial_scale, sweep_table  # noqa: F401 - the same kernel names on every backend
 from .hopfield import shuffle, sweep_args
 from .rng import uniform32, uniform64
@@ -19,8 +19,9 @@ row_dot = njit(fastmath={"reassoc", "contract"})(_dense_field.row_dot)  # SIMD; 
 
 
 @njit(inline="always")
-def dense_decide(h, old, stochastic, beta2, key, counter, single):
-    """Glauber draw (float64 probability, state-dtype uniform), or sign(h) with ties keeping ``old``."""
+def dense_decide(h, old, stochastic, beta2, key, counter, single, one):
+    """Glauber draw (float64 probability, state-dtype uniform), or sign(h) with ties keeping ``old``
+    (``one``, the state dtype's, unused: the signature of _sweep's ``decide``)."""
     if stochastic:
         p = 1.0 / (1.0 + math.exp(-(beta2 * h)))
         u = np.float64(uniform32(key, counter)) if single else uniform64(key, counter)
@@ -28,30 +29,17 @@ def dense_decide(h, old, stochastic, beta2, key, counter, single):
     return -old if h * old < 0 else old
 
 
+dense_sweep = _sweep.state_sweep(njit(inline="always"), shuffle, dense_decide,
+                                 *_sweep.dense_visit(njit(inline="always"), refresh, row_dot, field_from_sum))
+
+
 @njit(parallel=True, cache=True)
 def _dense_async(q, kind, table, offset, scale, states, overlaps, u, total, shift, key, max_sweeps, beta2,
                  stochastic, single, one, order, sweeps, converged):
-    n_states, n = states.shape
-    for b in prange(n_states):
-        o = order[b]
+    for b in prange(states.shape[0]):
         refresh(overlaps, b, q, 0, 0.0, kind, table, offset, u, total, shift)
-        for t in range(max_sweeps):
-            base = (uint64(t) * uint64(n_states) + uint64(b)) * uint64(2 * n)
-            shuffle(o, key, base)
-            flips = 0
-            for k in range(n):
-                i = o[k]
-                old = np.float64(states[b, i])
-                h = field_from_sum(old * total[b] + row_dot(q, i, u, b), shift[b], n, kind, scale, stochastic)
-                new = dense_decide(h, old, stochastic, beta2, key, base + uint64(n + k), single)
-                if new != old:
-                    refresh(overlaps, b, q, i, new - old, kind, table, offset, u, total, shift)
-                    states[b, i] = new
-                    flips += 1
-            sweeps[b] = t + 1
-            converged[b] = flips == 0
-            if flips == 0 and not stochastic:
-                break
+        dense_sweep(b, key, max_sweeps, beta2, stochastic, single, one, states, order, sweeps, converged,
+                    (q, kind, table, offset, scale, overlaps, u, total, shift, stochastic))
 
 
 def dense_async(patterns_t, kind, degree, states, overlaps, key, max_sweeps, beta=np.inf):

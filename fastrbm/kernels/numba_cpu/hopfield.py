@@ -8,6 +8,7 @@ import math
 import numpy as np
 from numba import njit, prange, uint64
 
+from .. import _numba_rows, _sweep
 from .._hopfield_host import pad_patterns, storkey_rows
 from ..reference.arrays import matmul
 from .rng import GOLDEN, finalise, uniform32, uniform64
@@ -15,18 +16,18 @@ from ..reference.hopfield import __all__  # noqa: F401 - the same kernel names o
 
 
 @njit(inline="always")
-def shuffle(order, key, base):
-    """Fisher-Yates permutation of 0..N-1 from counters base + 1 .. base + N-1."""
-    n = order.shape[0]
+def shuffle(order, b, n, key, base):
+    """Fisher-Yates permutation of 0..N-1 into order[b] from counters base + 1 .. base + N-1."""
+    o = order[b]
     for i in range(n):
-        order[i] = i
+        o[i] = i
     z = key + (base + uint64(n - 1)) * GOLDEN  # the pre-hash of counter base + i, stepped down
     for i in range(n - 1, 0, -1):
         r = finalise(z)
         j = ((r >> uint64(32)) * uint64(i + 1)) >> uint64(32)
-        tmp = order[i]
-        order[i] = order[j]
-        order[j] = tmp
+        tmp = o[i]
+        o[i] = o[j]
+        o[j] = tmp
         z -= GOLDEN
 
 
@@ -53,30 +54,16 @@ def decide(h, old, stochastic, beta2, key, counter, single, one):
     return -old if h * old < 0 else old
 
 
+inline = njit(inline="always")
+weights_sweep = _sweep.state_sweep(inline, shuffle, decide, inline(_sweep.weights_field), inline(_sweep.weights_flip))
+
+
 @njit(parallel=True, cache=True)
 def _async(weights, thresholds, states, fields, key, max_sweeps, beta2, stochastic, single, one,
            order, sweeps, converged):
-    n_states, n = states.shape
-    for b in prange(n_states):
-        o, s, f = order[b], states[b], fields[b]
-        for t in range(max_sweeps):
-            base = (uint64(t) * uint64(n_states) + uint64(b)) * uint64(2 * n)
-            shuffle(o, key, base)
-            flips = 0
-            for k in range(n):
-                i = o[k]
-                old = s[i]
-                new = decide(f[i] - thresholds[i], old, stochastic, beta2, key, base + uint64(n + k), single, one)
-                if new != old:
-                    delta = new - old
-                    for j in range(n):
-                        f[j] += delta * weights[i, j]
-                    s[i] = new
-                    flips += 1
-            sweeps[b] = t + 1
-            converged[b] = flips == 0
-            if flips == 0 and not stochastic:
-                break
+    for b in prange(states.shape[0]):
+        weights_sweep(b, key, max_sweeps, beta2, stochastic, single, one, states, order, sweeps, converged,
+                      (weights, thresholds, fields))
 
 
 def sweep_args(states, beta):
@@ -105,34 +92,24 @@ def dot(a, b):
     return acc
 
 
+@njit(inline="always")
+def lowrank_field(data, b, i, old):
+    """h_i = scale (Q[i] . m - d_i s_i) - theta_i (the twin of numba_cuda's, which sums in a loop)."""
+    patterns_t, d, scale, thresholds, overlaps = data
+    # No named view of row i: a view kept across the branch costs an atomic
+    # reference-count pair per visit (measured: 2.1 -> 1.3 ms for a 64-state sweep).
+    return scale * (dot(patterns_t[i], overlaps[b]) - d[i] * old) - thresholds[i]
+
+
+lowrank_sweep = _sweep.state_sweep(inline, shuffle, decide, lowrank_field, inline(_sweep.lowrank_flip))
+
+
 @njit(parallel=True, cache=True)
 def _async_lowrank(patterns_t, d, scale, thresholds, states, overlaps, key, max_sweeps, beta2, stochastic,
                    single, one, order, sweeps, converged):
-    n_states, n = states.shape
-    p = patterns_t.shape[1]
-    for b in prange(n_states):
-        o, s, m = order[b], states[b], overlaps[b]
-        for t in range(max_sweeps):
-            base = (uint64(t) * uint64(n_states) + uint64(b)) * uint64(2 * n)
-            shuffle(o, key, base)
-            flips = 0
-            for k in range(n):
-                i = o[k]
-                old = s[i]
-                # No named view of row i: a view kept across the branch costs an atomic
-                # reference-count pair per visit (measured: 2.1 -> 1.3 ms for a 64-state sweep).
-                h = scale * (dot(patterns_t[i], m) - d[i] * old) - thresholds[i]
-                new = decide(h, old, stochastic, beta2, key, base + uint64(n + k), single, one)
-                if new != old:
-                    delta = new - old
-                    for mu in range(p):
-                        m[mu] += delta * patterns_t[i, mu]
-                    s[i] = new
-                    flips += 1
-            sweeps[b] = t + 1
-            converged[b] = flips == 0
-            if flips == 0 and not stochastic:
-                break
+    for b in prange(states.shape[0]):
+        lowrank_sweep(b, key, max_sweeps, beta2, stochastic, single, one, states, order, sweeps, converged,
+                      (patterns_t, d, scale, thresholds, overlaps))
 
 
 @njit(cache=True)
@@ -154,21 +131,13 @@ def hopfield_async_lowrank(patterns_t, scale, thresholds, states, overlaps, key,
     return states, overlaps, sweeps, converged
 
 
+sync_row = inline(_numba_rows.sync_row)
+
+
 @njit(parallel=True, cache=True)
 def _sync(fields, thresholds, states, one, new, changed):
-    n_states, n = states.shape
-    for b in prange(n_states):
-        count = 0
-        for i in range(n):
-            h = fields[b, i] - thresholds[i]
-            s = states[b, i]
-            if h > 0:
-                s = one
-            elif h < 0:
-                s = -one
-            count += s != states[b, i]
-            new[b, i] = s
-        changed[b] = count
+    for b in prange(states.shape[0]):
+        changed[b] = sync_row(fields, thresholds, states, one, new, b)
 
 
 def hopfield_sync(fields, thresholds, states):

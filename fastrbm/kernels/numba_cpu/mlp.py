@@ -8,19 +8,9 @@ import math
 import numpy as np
 from numba import njit, prange, uint64
 
-from .rng import uniform32, uniform64
-
-__all__ = [
-    "bias_sigmoid",
-    "sigmoid_backward",
-    "dropout",
-    "bias_softmax",
-    "softmax_cross_entropy_grad",
-    "column_sums",
-    "sgd_momentum_update",
-    "adam_update",
-    "max_norm",
-]
+from .. import _numba_rows
+from .rng import uniform_like
+from ..reference.mlp import __all__  # noqa: F401 - the same kernel names on every backend
 
 
 # No fastmath: exp overflows to inf for very negative inputs and 1 / inf must give 0.
@@ -44,42 +34,26 @@ def _sigmoid_backward(delta, a):
 
 
 @njit(parallel=True, cache=True)
-def _dropout32(x, rate, inv_keep, key, offset, out):
+def _dropout(x, rate, inv_keep, key, offset, out):
     n, m = x.shape
+    zero = x.dtype.type(0.0)
     for i in prange(n):
         base = offset + uint64(i) * uint64(m)
         for j in range(m):
-            if uniform32(key, base + uint64(j)) >= rate:
+            if uniform_like(key, base + uint64(j), rate) >= rate:
                 out[i, j] = x[i, j] * inv_keep
             else:
-                out[i, j] = np.float32(0.0)
+                out[i, j] = zero
 
 
-@njit(parallel=True, cache=True)
-def _dropout64(x, rate, inv_keep, key, offset, out):
-    n, m = x.shape
-    for i in prange(n):
-        base = offset + uint64(i) * uint64(m)
-        for j in range(m):
-            if uniform64(key, base + uint64(j)) >= rate:
-                out[i, j] = x[i, j] * inv_keep
-            else:
-                out[i, j] = 0.0
+softmax_row = njit(inline="always")(_numba_rows.softmax_row)
 
 
 @njit(parallel=True, cache=True)
 def _bias_softmax(z, bias):
     n, m = z.shape
     for i in prange(n):
-        top = z[i, 0] + bias[0]
-        for j in range(m):
-            z[i, j] += bias[j]
-            top = max(top, z[i, j])
-        total = z.dtype.type(0.0)
-        for j in range(m):
-            e = math.exp(z[i, j] - top)
-            z[i, j] = e
-            total += e
+        total, _ = softmax_row(z, bias, i, z.dtype.type(0.0))
         for j in range(m):
             z[i, j] /= total
 
@@ -88,18 +62,10 @@ def _bias_softmax(z, bias):
 def _softmax_cross_entropy_grad(z, bias, labels, scale, loss):
     n, m = z.shape
     for i in prange(n):
-        top = z[i, 0] + bias[0]
-        for j in range(m):
-            z[i, j] += bias[j]
-            top = max(top, z[i, j])
         y = labels[i]
-        target = z[i, y] - top
-        total = z.dtype.type(0.0)
-        for j in range(m):
-            e = math.exp(z[i, j] - top)
-            z[i, j] = e
-            total += e
-        loss[i] = math.log(total) - target
+        shifted = z[i, y] + bias[y]
+        total, top = softmax_row(z, bias, i, z.dtype.type(0.0))
+        loss[i] = math.log(total) - (shifted - top)
         for j in range(m):
             z[i, j] = z[i, j] / total
         z[i, y] -= z.dtype.type(1.0)
@@ -165,9 +131,8 @@ def sigmoid_backward(delta, activation):
 def dropout(x, rate, key, offset=0, out=None):
     t = x.dtype.type
     out = x if out is None else out
-    kernel = _dropout32 if x.dtype == np.float32 else _dropout64
-    kernel(x.reshape(-1, x.shape[-1]), t(rate), t(1.0 / (1.0 - rate)), np.uint64(key), np.uint64(offset),
-           out.reshape(-1, x.shape[-1]))
+    _dropout(x.reshape(-1, x.shape[-1]), t(rate), t(1.0 / (1.0 - rate)), np.uint64(key), np.uint64(offset),
+             out.reshape(-1, x.shape[-1]))
     return out
 
 

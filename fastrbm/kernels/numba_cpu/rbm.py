@@ -12,7 +12,7 @@ from numba import njit, prange, uint64
 from numba.core import types
 from numba.extending import intrinsic
 
-from .. import _rbm_compose
+from .. import _numba_rows, _rbm_compose
 from . import arrays
 from .rng import GOLDEN, finalise, mix, uniform64, unit32
 
@@ -81,6 +81,9 @@ def _sigmoid_sample(pre, scale, bias, key, offset, p_out, s_out, sign, one, shif
             p_out[i, j] = sign * p
             s_out[i, j] = one if exact_uniform(key, base + uint64(j), shift, unit) < p else zero
 
+gaussian_store = njit(inline="always")(_numba_rows.gaussian_store)
+free_energy_row = njit(inline="always")(_numba_rows.free_energy_row)
+
 
 @njit(parallel=True, cache=True)
 def _gaussian_sample(pre, bias, key, offset, mean_out, s_out):
@@ -89,30 +92,13 @@ def _gaussian_sample(pre, bias, key, offset, mean_out, s_out):
         base = offset + uint64(2) * uint64(i) * uint64(m)
         for j in range(m):
             counter = base + uint64(2) * uint64(j)
-            u1 = uniform64(key, counter)
-            u2 = uniform64(key, counter + uint64(1))
-            z = math.sqrt(-2.0 * math.log1p(-u1)) * math.cos(2.0 * math.pi * u2)
-            mean = pre[i, j] + bias[j]
-            mean_out[i, j] = mean
-            s_out[i, j] = mean + z
+            gaussian_store(pre, bias, i, j, uniform64(key, counter), uniform64(key, counter + uint64(1)), mean_out, s_out)
 
 
 @njit(parallel=True, cache=True)
 def _free_energy_rows(pre, scale, hbias, V, vbias, gaussian, out):
-    n, m = pre.shape
-    n_vis = V.shape[1]
-    for i in prange(n):
-        acc = 0.0
-        for j in range(m):
-            x = scale * pre[i, j] + hbias[j]
-            acc -= max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-        for k in range(n_vis):
-            if gaussian:
-                d = V[i, k] - vbias[k]
-                acc += 0.5 * d * d
-            else:
-                acc -= V[i, k] * vbias[k]
-        out[i] = acc
+    for i in prange(pre.shape[0]):
+        out[i] = free_energy_row(pre, scale, hbias, V, vbias, gaussian, i)
 
 
 @njit(inline="always")
@@ -220,4 +206,7 @@ class prims:  # noqa: N801 - a namespace of functions
     sparse_matmul = staticmethod(_sparse_matmul)
 
 
-_rbm_compose.install(globals(), prims, arrays, np.asarray)
+_kernels = _rbm_compose.build(prims, arrays, np.asarray)
+gibbs_half_step, gaussian_half_step = _kernels.gibbs_half_step, _kernels.gaussian_half_step
+cd_step, gibbs_chain, free_energy = _kernels.cd_step, _kernels.gibbs_chain, _kernels.free_energy
+ais_step, sparse_matmul = _kernels.ais_step, _kernels.sparse_matmul

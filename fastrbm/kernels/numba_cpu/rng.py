@@ -5,9 +5,10 @@ Same stream as ``fastrbm/kernels/reference/rng.py``; see there for the definitio
 import math
 
 import numpy as np
-from numba import njit, prange, uint64
+from numba import njit, prange, types, uint64
+from numba.extending import overload
 
-from .._shapes import as_2d
+from .._shapes import bernoulli_sigmoid_rows, uniform_rows
 
 __all__ = ["uniform", "bernoulli_sigmoid"]
 
@@ -57,63 +58,48 @@ def uniform64(key, counter):
     return unit64(mix(key, counter))
 
 
+def unit_like(bits, like):
+    """The stream's uniform from a 64-bit hash in the precision of the scalar ``like``."""
+
+
+@overload(unit_like, inline="always")
+def _unit_like_overload(bits, like):
+    if like == types.float32:
+        return lambda bits, like: unit32(bits)
+    return lambda bits, like: unit64(bits)
+
+
+@njit(inline="always")
+def uniform_like(key, counter, like):
+    """uniform(key, counter) in the precision of ``like`` (resolved at compile time)."""
+    return unit_like(mix(key, counter), like)
+
+
 @njit(parallel=True, cache=True)
-def _uniform32(key, offset, out):
+def _uniform(key, offset, out):
     n, m = out.shape
+    zero = out.dtype.type(0.0)
     for i in prange(n):
         z = key + (offset + uint64(i) * uint64(m)) * GOLDEN
         for j in range(m):
-            out[i, j] = unit32(finalise(z))
+            out[i, j] = unit_like(finalise(z), zero)
             z += GOLDEN
 
 
 @njit(parallel=True, cache=True)
-def _uniform64(key, offset, out):
-    n, m = out.shape
-    for i in prange(n):
-        z = key + (offset + uint64(i) * uint64(m)) * GOLDEN
-        for j in range(m):
-            out[i, j] = unit64(finalise(z))
-            z += GOLDEN
-
-
-@njit(parallel=True, cache=True)
-def _bernoulli_sigmoid32(x, key, offset, p, s):
+def _bernoulli_sigmoid(x, key, offset, p, s):
     n, m = x.shape
+    one, zero = x.dtype.type(1.0), x.dtype.type(0.0)
     for i in prange(n):
         base = offset + uint64(i) * uint64(m)
         for j in range(m):
-            pij = np.float32(1.0) / (np.float32(1.0) + np.float32(math.exp(-x[i, j])))
+            pij = one / (one + math.exp(-x[i, j]))  # math.exp keeps float32 (expf)
             p[i, j] = pij
-            s[i, j] = np.float32(1.0) if uniform32(key, base + uint64(j)) < pij else np.float32(0.0)
-
-
-@njit(parallel=True, cache=True)
-def _bernoulli_sigmoid64(x, key, offset, p, s):
-    n, m = x.shape
-    for i in prange(n):
-        base = offset + uint64(i) * uint64(m)
-        for j in range(m):
-            pij = 1.0 / (1.0 + math.exp(-x[i, j]))
-            p[i, j] = pij
-            s[i, j] = 1.0 if uniform64(key, base + uint64(j)) < pij else 0.0
-
-
+            s[i, j] = one if uniform_like(key, base + uint64(j), pij) < pij else zero
 
 def uniform(key, shape, dtype=np.float32, offset=0):
-    shape, shape2 = as_2d(shape)
-    out = np.empty(shape2, dtype=dtype)
-    kernel = _uniform32 if out.dtype == np.float32 else _uniform64
-    kernel(np.uint64(key), np.uint64(offset), out)
-    return out.reshape(shape)
+    return uniform_rows(lambda t: _uniform, key, shape, dtype, offset)
 
 
 def bernoulli_sigmoid(pre_activation, key, offset=0):
-    x = np.ascontiguousarray(pre_activation)
-    shape, shape2 = as_2d(x.shape)
-    x2 = x.reshape(shape2)
-    p = np.empty_like(x2)
-    s = np.empty_like(x2)
-    kernel = _bernoulli_sigmoid32 if x.dtype == np.float32 else _bernoulli_sigmoid64
-    kernel(x2, np.uint64(key), np.uint64(offset), p, s)
-    return p.reshape(shape), s.reshape(shape)
+    return bernoulli_sigmoid_rows(lambda t: _bernoulli_sigmoid, pre_activation, key, offset)

@@ -9,10 +9,13 @@ import numpy as np
 from numba import cuda, uint64
 
 from . import config
+from .. import _numba_rows
 from .arrays import asarray, empty
 from .rng import flat, uniform32, uniform64
 
 __all__ = ["labelled_visible_step", "sigmoid_error", "cd_update"]
+
+label_softmax_row = cuda.jit(device=True)(_numba_rows.label_softmax_row)
 
 
 def make_labelled_kernel(uniform_fn):
@@ -27,28 +30,8 @@ def make_labelled_kernel(uniform_fn):
                 pij = 1 / (1 + math.exp(-(x[i, j] + bias[j])))
                 p[i, j] = pij
                 s[i, j] = 1 if uniform_fn(key, base + uint64(j)) < pij else 0
-            if n_labels == 0:
-                continue
-            top = x[i, d] + bias[d]
-            for j in range(d, m):
-                top = max(top, x[i, j] + bias[j])
-            total = x[i, d] * 0
-            for j in range(d, m):
-                e = math.exp(x[i, j] + bias[j] - top)
-                p[i, j] = e
-                total += e
-            for j in range(d, m):
-                p[i, j] /= total
-                s[i, j] = 0
-            u = uniform_fn(key, base + uint64(d))
-            cum = total * 0
-            chosen = m - 1
-            for j in range(d, m - 1):
-                cum += p[i, j]
-                if u < cum:
-                    chosen = j
-                    break
-            s[i, chosen] = 1
+            if n_labels > 0:  # zero = x * 0: the sums in float64 (int 0 promotes float32)
+                label_softmax_row(x, bias, i, d, uniform_fn(key, base + uint64(d)), x[i, d] * 0, 1, p, s)
 
     return labelled_visible_step_kernel
 

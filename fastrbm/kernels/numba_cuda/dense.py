@@ -7,10 +7,10 @@ Same semantics and random stream as ``kernels/reference/dense.py``.
 import math
 
 import numpy as np
-from numba import cuda, uint64
+from numba import cuda
 
 from . import config
-from .. import _dense_field
+from .. import _dense_field, _sweep
 from ..reference.dense import __all__, energy_lookup, polynomial_scale, sweep_table  # noqa: F401
 from .arrays import asarray, empty, zeros
 from .hopfield import shuffle
@@ -22,8 +22,9 @@ field_from_sum = cuda.jit(device=True)(_dense_field.field_from_sum)
 
 
 @cuda.jit(device=True)
-def dense_decide(h, old, stochastic, beta2, key, counter, single):
-    """Glauber draw (float64 probability, state-dtype uniform), or sign(h) with ties keeping ``old``."""
+def dense_decide(h, old, stochastic, beta2, key, counter, single, one):
+    """Glauber draw (float64 probability, state-dtype uniform), or sign(h) with ties keeping ``old``
+    (``one`` unused: the signature of _sweep's ``decide``)."""
     if stochastic:
         p = 1.0 / (1.0 + math.exp(-(beta2 * h)))
         u = float(uniform32(key, counter)) if single else uniform64(key, counter)
@@ -31,30 +32,18 @@ def dense_decide(h, old, stochastic, beta2, key, counter, single):
     return -old if h * old < 0 else old
 
 
+dense_sweep = _sweep.state_sweep(cuda.jit(device=True), shuffle, dense_decide,
+                                 *_sweep.dense_visit(cuda.jit(device=True), refresh, row_dot, field_from_sum))
+
+
 @cuda.jit
 def dense_kernel(q, kind, table, offset, scale, states, overlaps, u, total, shift, key, max_sweeps, beta2,
                  stochastic, single, order, sweeps, converged):
-    n_states, n = states.shape
     start, stride = cuda.grid(1), cuda.gridsize(1)
-    for b in range(start, n_states, stride):
+    for b in range(start, states.shape[0], stride):
         refresh(overlaps, b, q, 0, 0.0, kind, table, offset, u, total, shift)
-        for t in range(max_sweeps):
-            base = (uint64(t) * uint64(n_states) + uint64(b)) * uint64(2 * n)
-            shuffle(order, b, n, key, base)
-            flips = 0
-            for k in range(n):
-                i = order[b, k]
-                old = float(states[b, i])
-                h = field_from_sum(old * total[b] + row_dot(q, i, u, b), shift[b], n, kind, scale, stochastic)
-                new = dense_decide(h, old, stochastic, beta2, key, base + uint64(n + k), single)
-                if new != old:
-                    refresh(overlaps, b, q, i, new - old, kind, table, offset, u, total, shift)
-                    states[b, i] = new
-                    flips += 1
-            sweeps[b] = t + 1
-            converged[b] = flips == 0
-            if flips == 0 and not stochastic:
-                break
+        dense_sweep(b, key, max_sweeps, beta2, stochastic, single, 1.0, states, order, sweeps, converged,
+                    (q, kind, table, offset, scale, overlaps, u, total, shift, stochastic))
 
 
 def dense_async(patterns_t, kind, degree, states, overlaps, key, max_sweeps, beta=np.inf):

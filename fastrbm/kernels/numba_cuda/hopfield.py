@@ -9,6 +9,7 @@ import numpy as np
 from numba import cuda, uint64
 
 from . import config
+from .. import _numba_rows, _sweep
 from .arrays import asarray, empty, matmul, zeros
 from .rng import mix, uniform32, uniform64
 from ..reference.hopfield import __all__  # noqa: F401 - the same kernel names on every backend
@@ -45,63 +46,40 @@ def decide(h, old, stochastic, beta2, key, counter, single, one):
     return -old if h * old < 0 else old
 
 
+device = cuda.jit(device=True)
+weights_sweep = _sweep.state_sweep(device, shuffle, decide, device(_sweep.weights_field), device(_sweep.weights_flip))
+
+
 @cuda.jit
 def async_kernel(weights, thresholds, states, fields, key, max_sweeps, beta2, stochastic, single,
                  one, order, sweeps, converged):
-    n_states, n = states.shape
     start, stride = cuda.grid(1), cuda.gridsize(1)
-    for b in range(start, n_states, stride):
-        for t in range(max_sweeps):
-            base = (uint64(t) * uint64(n_states) + uint64(b)) * uint64(2 * n)
-            shuffle(order, b, n, key, base)
-            flips = 0
-            for k in range(n):
-                i = order[b, k]
-                old = states[b, i]
-                new = decide(fields[b, i] - thresholds[i], old, stochastic, beta2, key, base + uint64(n + k),
-                             single, one)
-                if new != old:
-                    delta = new - old
-                    for j in range(n):
-                        fields[b, j] += delta * weights[i, j]
-                    states[b, i] = new
-                    flips += 1
-            sweeps[b] = t + 1
-            converged[b] = flips == 0
-            if flips == 0 and not stochastic:
-                break
+    for b in range(start, states.shape[0], stride):
+        weights_sweep(b, key, max_sweeps, beta2, stochastic, single, one, states, order, sweeps, converged,
+                      (weights, thresholds, fields))
+
+
+@cuda.jit(device=True)
+def lowrank_field(data, b, i, old):
+    """h_i = scale (Q[i] . m - d_i s_i) - theta_i (the twin of numba_cpu's, which calls a SIMD dot)."""
+    patterns_t, d, scale, thresholds, overlaps = data
+    c = old - old  # zero of the state dtype
+    for mu in range(patterns_t.shape[1]):
+        c += patterns_t[i, mu] * overlaps[b, mu]
+    return scale * (c - d[i] * old) - thresholds[i]
+
+
+lowrank_sweep = _sweep.state_sweep(device, shuffle, decide, lowrank_field, device(_sweep.lowrank_flip))
 
 
 @cuda.jit
 def async_lowrank_kernel(patterns_t, d, scale, thresholds, states, overlaps, key, max_sweeps, beta2,
                          stochastic, single, one, order, sweeps, converged):
     """One thread per state: h_i = scale (Q[i] . m - d_i s_i) - theta_i, m += delta Q[i] on a flip."""
-    n_states, n = states.shape
-    p = patterns_t.shape[1]
     start, stride = cuda.grid(1), cuda.gridsize(1)
-    for b in range(start, n_states, stride):
-        for t in range(max_sweeps):
-            base = (uint64(t) * uint64(n_states) + uint64(b)) * uint64(2 * n)
-            shuffle(order, b, n, key, base)
-            flips = 0
-            for k in range(n):
-                i = order[b, k]
-                old = states[b, i]
-                c = one - one
-                for mu in range(p):
-                    c += patterns_t[i, mu] * overlaps[b, mu]
-                h = scale * (c - d[i] * old) - thresholds[i]
-                new = decide(h, old, stochastic, beta2, key, base + uint64(n + k), single, one)
-                if new != old:
-                    delta = new - old
-                    for mu in range(p):
-                        overlaps[b, mu] += delta * patterns_t[i, mu]
-                    states[b, i] = new
-                    flips += 1
-            sweeps[b] = t + 1
-            converged[b] = flips == 0
-            if flips == 0 and not stochastic:
-                break
+    for b in range(start, states.shape[0], stride):
+        lowrank_sweep(b, key, max_sweeps, beta2, stochastic, single, one, states, order, sweeps, converged,
+                      (patterns_t, d, scale, thresholds, overlaps))
 
 
 def sweep_args(states, beta):
@@ -132,23 +110,14 @@ def hopfield_async_lowrank(patterns_t, scale, thresholds, states, overlaps, key,
     return states, overlaps, sweeps, converged
 
 
+sync_row = device(_numba_rows.sync_row)
+
+
 @cuda.jit
 def sync_kernel(fields, thresholds, states, one, new, changed):
-    n_states, n = states.shape
     start, stride = cuda.grid(1), cuda.gridsize(1)
-    for b in range(start, n_states, stride):
-        count = 0
-        for i in range(n):
-            h = fields[b, i] - thresholds[i]
-            s = states[b, i]
-            if h > 0:
-                s = one
-            elif h < 0:
-                s = -one
-            if s != states[b, i]:
-                count += 1
-            new[b, i] = s
-        changed[b] = count
+    for b in range(start, states.shape[0], stride):
+        changed[b] = sync_row(fields, thresholds, states, one, new, b)
 
 
 def hopfield_sync(fields, thresholds, states):

@@ -11,20 +11,10 @@ import numpy as np
 from numba import cuda, uint64
 
 from . import config
+from .. import _numba_rows
 from .arrays import asarray, empty
 from .rng import flat, uniform32, uniform64
-
-__all__ = [
-    "bias_sigmoid",
-    "sigmoid_backward",
-    "dropout",
-    "bias_softmax",
-    "softmax_cross_entropy_grad",
-    "column_sums",
-    "sgd_momentum_update",
-    "adam_update",
-    "max_norm",
-]
+from ..reference.mlp import __all__  # noqa: F401 - the same kernel names on every backend
 
 
 @cuda.jit
@@ -42,47 +32,30 @@ def sigmoid_backward_kernel(delta, a, one):
         delta[k] *= a[k] * (one - a[k])
 
 
-@cuda.jit
-def dropout32_kernel(x, rate, inv_keep, key, offset, out):
-    start, stride = cuda.grid(1), cuda.gridsize(1)
-    for k in range(start, x.size, stride):
-        if uniform32(key, offset + uint64(k)) >= rate:
-            out[k] = x[k] * inv_keep
-        else:
-            out[k] = 0
+def make_dropout_kernel(uniform_fn):
+    @cuda.jit
+    def dropout_kernel(x, rate, inv_keep, key, offset, out):
+        start, stride = cuda.grid(1), cuda.gridsize(1)
+        for k in range(start, x.size, stride):
+            if uniform_fn(key, offset + uint64(k)) >= rate:
+                out[k] = x[k] * inv_keep
+            else:
+                out[k] = 0
+
+    return dropout_kernel
 
 
-@cuda.jit
-def dropout64_kernel(x, rate, inv_keep, key, offset, out):
-    start, stride = cuda.grid(1), cuda.gridsize(1)
-    for k in range(start, x.size, stride):
-        if uniform64(key, offset + uint64(k)) >= rate:
-            out[k] = x[k] * inv_keep
-        else:
-            out[k] = 0
+dropout32_kernel, dropout64_kernel = make_dropout_kernel(uniform32), make_dropout_kernel(uniform64)
 
 
-@cuda.jit(device=True)
-def softmax_row(z, bias, i):
-    """z[i] <- exp(z[i] + bias - max); returns (sum, max)."""
-    m = z.shape[1]
-    top = z[i, 0] + bias[0]
-    for j in range(m):
-        z[i, j] += bias[j]
-        top = max(top, z[i, j])
-    total = z[i, 0] * 0
-    for j in range(m):
-        e = math.exp(z[i, j] - top)
-        z[i, j] = e
-        total += e
-    return total, top
+softmax_row = cuda.jit(device=True)(_numba_rows.softmax_row)  # zero = z * 0: float64 sums (int 0 promotes)
 
 
 @cuda.jit
 def bias_softmax_kernel(z, bias):
     start, stride = cuda.grid(1), cuda.gridsize(1)
     for i in range(start, z.shape[0], stride):
-        total, _ = softmax_row(z, bias, i)
+        total, _ = softmax_row(z, bias, i, z[i, 0] * 0)
         for j in range(z.shape[1]):
             z[i, j] /= total
 
@@ -93,7 +66,7 @@ def softmax_cross_entropy_grad_kernel(z, bias, labels, scale, one, loss):
     for i in range(start, z.shape[0], stride):
         y = labels[i]
         shifted = z[i, y] + bias[y]
-        total, top = softmax_row(z, bias, i)
+        total, top = softmax_row(z, bias, i, z[i, 0] * 0)
         loss[i] = math.log(total) - (shifted - top)
         for j in range(z.shape[1]):
             z[i, j] /= total

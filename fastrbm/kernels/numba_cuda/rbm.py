@@ -9,11 +9,14 @@ import math
 import numpy as np
 from numba import cuda, uint64
 
-from .. import _rbm_compose
+from .. import _numba_rows, _rbm_compose
 from . import arrays, config
 from .rng import uniform32, uniform64
 
 __all__ = ["gibbs_half_step", "gaussian_half_step", "cd_step", "gibbs_chain", "free_energy", "ais_step", "sparse_matmul"]
+
+gaussian_store = cuda.jit(device=True)(_numba_rows.gaussian_store)
+free_energy_row = cuda.jit(device=True)(_numba_rows.free_energy_row)
 
 
 @cuda.jit
@@ -38,30 +41,14 @@ def gaussian_sample_kernel(pre, bias, key, offset, mean_out, s_out):
     for k in range(start, n * m, stride):
         i, j = k // m, k % m
         counter = offset + uint64(2) * uint64(k)
-        u1 = uniform64(key, counter)
-        u2 = uniform64(key, counter + uint64(1))
-        z = math.sqrt(-2.0 * math.log1p(-u1)) * math.cos(2.0 * math.pi * u2)
-        mean = pre[i, j] + bias[j]
-        mean_out[i, j] = mean
-        s_out[i, j] = mean + z
+        gaussian_store(pre, bias, i, j, uniform64(key, counter), uniform64(key, counter + uint64(1)), mean_out, s_out)
 
 
 @cuda.jit
 def free_energy_rows_kernel(pre, scale, hbias, V, vbias, gaussian, out):
-    n, m = pre.shape
     start, stride = cuda.grid(1), cuda.gridsize(1)
-    for i in range(start, n, stride):
-        acc = 0.0
-        for j in range(m):
-            x = scale * pre[i, j] + hbias[j]
-            acc -= max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-        for j in range(V.shape[1]):
-            if gaussian:
-                d = V[i, j] - vbias[j]
-                acc += 0.5 * d * d
-            else:
-                acc -= V[i, j] * vbias[j]
-        out[i] = acc
+    for i in range(start, pre.shape[0], stride):
+        out[i] = free_energy_row(pre, scale, hbias, V, vbias, gaussian, i)
 
 
 @cuda.jit
@@ -128,4 +115,7 @@ class prims:  # noqa: N801 - a namespace of functions
     use_sparse_products = False
 
 
-_rbm_compose.install(globals(), prims, arrays, arrays.to_numpy)
+_kernels = _rbm_compose.build(prims, arrays, arrays.to_numpy)
+gibbs_half_step, gaussian_half_step = _kernels.gibbs_half_step, _kernels.gaussian_half_step
+cd_step, gibbs_chain, free_energy = _kernels.cd_step, _kernels.gibbs_chain, _kernels.free_energy
+ais_step, sparse_matmul = _kernels.ais_step, _kernels.sparse_matmul
