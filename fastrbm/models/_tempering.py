@@ -6,11 +6,11 @@ the path that AIS uses (Salakhutdinov & Murray 2008, eq. 10):
     p*_beta(v) = exp((1 - beta) v.b_A + beta v.b) prod_j (1 + exp(beta (c_j + (v W)_j))),
 
 so ``beta = 0`` is the base-rate model (independent visible units with biases ``b_A``), which
-mixes in one step, and ``beta = 1`` is the RBM. A PT step moves every replica by one Gibbs
-step at its temperature (the AIS transition ``ais_step``, on the model's backend and stream),
-then proposes to swap the states of neighbouring replicas, chain by chain, accepting with
-probability ``min(1, p*_r(x_{r+1}) p*_{r+1}(x_r) / (p*_r(x_r) p*_{r+1}(x_{r+1})))`` (Metropolis),
-which leaves the product of the tempered distributions invariant. The pairs alternate between
+mixes in one step, and ``beta = 1`` is the RBM. A PT step first proposes to swap the states of
+neighbouring replicas, chain by chain, accepting with probability
+``min(1, p*_r(x_{r+1}) p*_{r+1}(x_r) / (p*_r(x_r) p*_{r+1}(x_{r+1})))`` (Metropolis), which leaves
+the product of the tempered distributions invariant; then it moves every replica by one Gibbs
+step at its temperature (the AIS transition ``ais_step``, on the model's backend and stream). The pairs alternate between
 (0, 1), (2, 3), ... and (1, 2), (3, 4), ... (the deterministic even-odd scheme, which moves
 states across the ladder faster than random pairs: Syed et al. 2022).
 
@@ -48,13 +48,14 @@ class TemperingLadder:
     def swap(self, K, states, W, b, c, keys):
         """Propose to swap, chain by chain, the neighbours of this step's parity (in ``states``)."""
         W_host, b_host, c_host = (K.to_numpy(a).astype(np.float64) for a in (W, b, c))
+        b_minus_base = b_host - self.base_b
         pairs = range(self.parity, len(self.betas) - 1, 2)
         self.parity = 1 - self.parity
         host = [K.to_numpy(s) for s in states]
         for r in pairs:
             lo, hi = self.betas[r], self.betas[r + 1]
-            log_accept = (log_density_gap(host[r], W_host, b_host - self.base_b, c_host, lo, hi)
-                          - log_density_gap(host[r + 1], W_host, b_host - self.base_b, c_host, lo, hi))
+            log_accept = (log_density_gap(host[r], W_host, b_minus_base, c_host, lo, hi)
+                          - log_density_gap(host[r + 1], W_host, b_minus_base, c_host, lo, hi))
             u = uniform(keys.next_key(), (len(log_accept),), np.float64)
             swap = np.log(np.maximum(u, 1e-300)) < log_accept
             self.attempted[r] += len(swap)
