@@ -31,7 +31,7 @@ from ..kernels.reference.dense import EXPONENTIAL, POLYNOMIAL, RECTIFIED
 from ..rng import KeyStream
 from ._estimator import Estimator, LazyKernels
 from ._pickle import BackendPickleMixin
-from .hopfield import RecallResult
+from .hopfield import RecallResult, iterate_synchronously
 
 __all__ = ["DenseHopfield"]
 
@@ -206,19 +206,12 @@ class DenseHopfield(LazyKernels, BackendPickleMixin, Estimator):
         if tol is None:
             tol = 100 * np.finfo(s.dtype).eps * max(1.0, float(np.abs(self._patterns).max()))
         check_param("tol", tol, low=0)
-        n_states = len(s)
-        converged = np.zeros(n_states, dtype=bool)
-        steps = np.full(n_states, max_steps, dtype=np.int64)
-        s = K.asarray(s)
-        for step in range(max_steps):
-            weights = K.softmax_rows(K.matmul(s, p, transpose_b=True), self.beta)
-            new = K.matmul(weights, p)
-            done = (K.to_numpy(K.max_abs_change(new, s)) <= tol) & ~converged
-            steps[done] = step + 1
-            converged |= done
-            s = new
-            if converged.all():
-                break
+
+        def step(s):  # Ramsauer et al.'s update: s <- softmax(beta s P^T) P
+            new = K.matmul(K.softmax_rows(K.matmul(s, p, transpose_b=True), self.beta), p)
+            return new, K.to_numpy(K.max_abs_change(new, s)) <= tol
+
+        s, converged, steps = iterate_synchronously(step, K.asarray(s), max_steps)
         return RecallResult(K.to_numpy(s), converged, steps)
 
     # ------------------------------------------------------------------ energy

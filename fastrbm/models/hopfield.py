@@ -29,7 +29,7 @@ from .._validation import check_binary, check_data, check_param
 from ..rng import KeyStream, seed_from_random_state
 from ._pickle import BackendPickleMixin
 
-__all__ = ["Hopfield", "RecallResult", "recall_demo"]
+__all__ = ["Hopfield", "RecallResult", "iterate_synchronously", "recall_demo"]
 
 RULES = ("hebbian", "storkey")
 STATES = ("bipolar", "binary")
@@ -43,6 +43,26 @@ states : ndarray (B, N), the final states (in the model's representation).
 converged : bool ndarray (B,), a fixed point was reached (Glauber: the last sweep flipped nothing).
 sweeps : int ndarray (B,), sweeps (or synchronous steps) run per state.
 """
+
+
+def iterate_synchronously(step, s, max_steps):
+    """Apply ``new, done = step(s)`` to a batch of states until every row is done or ``max_steps``.
+
+    ``done`` (host bool array (B,)) marks the rows that reached their fixed point in this step;
+    returns ``(s, converged, steps)`` with the number of steps each row took (``max_steps`` if it
+    never converged). Shared by the synchronous dynamics of Hopfield and DenseHopfield.
+    """
+    converged = np.zeros(s.shape[0], dtype=bool)
+    steps = np.full(s.shape[0], max_steps, dtype=np.int64)
+    for step_number in range(max_steps):  # one vectorised step of the whole batch per iteration
+        new, done = step(s)
+        done = done & ~converged
+        steps[done] = step_number + 1
+        converged |= done
+        s = new
+        if converged.all():
+            break
+    return s, converged, steps
 
 
 class Hopfield(BackendPickleMixin):
@@ -252,17 +272,12 @@ class Hopfield(BackendPickleMixin):
 
     def _recall_sync(self, s, max_steps):
         K = self._kernels
-        n_states = s.shape[0]
-        converged = np.zeros(n_states, dtype=bool)
-        steps = np.full(n_states, max_steps, dtype=np.int64)
-        for step in range(max_steps):  # one vectorised step of the whole batch per iteration
+
+        def step(s):
             new, changed = K.hopfield_sync(self._fields(s), self._theta, s)
-            done = (K.to_numpy(changed) == 0) & ~converged
-            steps[done] = step + 1
-            converged |= done
-            s = new
-            if converged.all():
-                break
+            return new, K.to_numpy(changed) == 0
+
+        s, converged, steps = iterate_synchronously(step, s, max_steps)
         return RecallResult(self._from_bipolar(s), converged, steps)
 
     # ------------------------------------------------------------------ energy and Gibbs measure
