@@ -89,7 +89,7 @@ def test_lowrank_and_dense_forms_agree(backend, rng):
     patterns = bipolar(rng, (3, n))
     hebb = Hopfield(n, backend=backend.name, random_state=4).store(patterns)
     assert hebb._lowrank and hebb._lowrank_sweep  # odd p, even N: c = N h is odd, never a tie
-    dense = Hopfield.from_weights(hebb.weights, backend=backend.name, random_state=4)
+    dense = Hopfield.from_weights(hebb.weights_, backend=backend.name, random_state=4)
     probes = flip(rng, patterns, 0.2)
     np.testing.assert_allclose(hebb.energy(probes), dense.energy(probes), rtol=1e-5)
     np.testing.assert_array_equal(hebb.recall(probes).states, dense.recall(probes).states)
@@ -130,7 +130,7 @@ def test_binary_states_are_the_bipolar_network(rng):
     probes = flip(rng, patterns, 0.2)
     bi = Hopfield(n, random_state=5).store(patterns)
     zo = Hopfield(n, states="binary", random_state=5).store((patterns + 1) / 2)
-    np.testing.assert_array_equal(zo.weights, bi.weights)
+    np.testing.assert_array_equal(zo.weights_, bi.weights_)
     np.testing.assert_array_equal(zo.recall((probes + 1) / 2).states, (bi.recall(probes).states + 1) / 2)
     np.testing.assert_allclose(zo.energy((probes + 1) / 2), bi.energy(probes))
     with pytest.raises(ValueError, match="only 0 and 1"):
@@ -190,11 +190,15 @@ def test_bad_input():
     with pytest.raises(ValueError, match="no storage rule"):
         Hopfield.from_weights(a).store([[1.0, -1.0]])
     with pytest.raises(ValueError, match="rule must be one of"):
-        Hopfield(4, "oja")
+        Hopfield(4, "oja").store(np.ones((1, 4)))
     with pytest.raises(ValueError, match="states must be one of"):
-        Hopfield(4, states="spins")
+        Hopfield(4, states="spins").recall(np.ones((1, 4)))
     with pytest.raises(ValueError, match="thresholds has 3 features"):
-        Hopfield(2, thresholds=np.zeros(3))
+        Hopfield(2, thresholds=np.zeros(3)).energy(np.ones((1, 2)))
+    with pytest.raises(ValueError, match="n_neurons must be >= 1"):
+        Hopfield(0).store(np.ones((1, 1)))
+    with pytest.raises(ValueError, match="dtype must be one of"):
+        Hopfield(2, dtype="int8").weights_  # noqa: B018 - reading it builds the network
     with pytest.raises(ValueError, match="max_sweeps must be >= 1"):
         net.recall([[1.0, 1.0]], max_sweeps=0)
     with pytest.raises(ValueError, match="beta must be >= 0"):
@@ -207,8 +211,8 @@ def test_save_load_round_trip(tmp_path, rng):
     net.recall(patterns)  # advance the stream
     path = net.save(tmp_path / "net")
     back = Hopfield.load(path)
-    np.testing.assert_array_equal(back.weights, net.weights)
-    np.testing.assert_array_equal(back.thresholds, net.thresholds)
+    np.testing.assert_array_equal(back.weights_, net.weights_)
+    np.testing.assert_array_equal(back.thresholds_, net.thresholds_)
     probes = bipolar(rng, (3, 30))
     np.testing.assert_array_equal(back.recall(probes, beta=1.0).states, net.recall(probes, beta=1.0).states)
     back.store(patterns[:1])  # Hebbian storage continues from the saved patterns
@@ -243,8 +247,36 @@ def test_capacity_curve_hebbian_and_storkey():
     assert stork["recalled"][1] > 0.9  # Storkey stores more
 
 
+def test_constructor_only_records_and_set_params_guards_the_built_network():
+    net = Hopfield(4, "oja", thresholds="not an array", backend="no such backend")  # nothing checked yet
+    assert net.get_params() == {"n_neurons": 4, "rule": "oja", "states": "bipolar", "thresholds": "not an array",
+                                "dtype": "float32", "backend": "no such backend", "random_state": None}
+    net.set_params(rule="storkey", thresholds=None, backend="numpy")
+    patterns = np.array([[1.0, -1.0, 1.0, -1.0]])
+    net.store(patterns)
+    assert net.n_patterns_ == 1 and net.weights_[0, 1] == -0.25
+    net.set_params(states="binary")  # a reading convention only: allowed after storing
+    np.testing.assert_array_equal(net.recall((patterns + 1) / 2).states, (patterns + 1) / 2)
+    for change in ({"n_neurons": 5}, {"rule": "storkey"}, {"dtype": "float64"}, {"thresholds": np.zeros(4)}):
+        copy = Hopfield(4, backend="numpy").store(patterns)
+        copy.set_params(**change)
+        with pytest.raises(ValueError, match=f"{next(iter(change))} was changed after this Hopfield network"):
+            copy.recall(patterns)
+    with pytest.raises(ValueError, match="fitted on backend 'numpy'"):
+        net.set_params(backend="numba")
+
+
+def test_clone_gives_an_unbuilt_network_with_the_same_parameters(rng):
+    sklearn_base = pytest.importorskip("sklearn.base")
+    patterns = bipolar(rng, (3, 20))
+    net = Hopfield(20, "storkey", random_state=3, backend="numpy").store(patterns)
+    fresh = sklearn_base.clone(net)
+    assert fresh.n_patterns_ == 0 and fresh.get_params() == net.get_params()
+    np.testing.assert_array_equal(fresh.store(patterns).weights_, net.weights_)
+
+
 def test_backend_argument_is_used():
-    assert Hopfield(3, backend="numpy")._kernels is fastrbm.get_backend("numpy")
+    assert Hopfield(3, backend="numpy")._K is fastrbm.get_backend("numpy")
 
 
 def test_recall_demo_any_size_glauber(tmp_path, rng):

@@ -72,7 +72,7 @@ def outputs(model):
         return [model.predict_proba(X), model.predict(X)]
     if isinstance(model, DBN):
         return [model.transform(X), model.predict_proba(X)]
-    return [model.weights, model.thresholds, model.energy(bipolar(3))]
+    return [model.weights_, model.thresholds_, model.energy(bipolar(3))]
 
 
 # ---------------------------------------------------------------- 1. NaN / inf hyper-parameters
@@ -168,7 +168,7 @@ def test_numpy_scalars_are_accepted_and_saved(tmp_path):
               n_epochs=np.int64(1), batch_size=np.int64(10), momentum=np.float32(0.5), backend="numpy").fit(X)
     np.testing.assert_array_equal(DBN.load(dbn.save(tmp_path / "dbn")).transform(X), dbn.transform(X))
     net = Hopfield(np.int64(8), backend="numpy").store(bipolar())
-    np.testing.assert_array_equal(Hopfield.load(net.save(tmp_path / "hop")).weights, net.weights)
+    np.testing.assert_array_equal(Hopfield.load(net.save(tmp_path / "hop")).weights_, net.weights_)
 
 
 # ---------------------------------------------------------------- 3. pickling on every backend
@@ -409,7 +409,7 @@ def test_constructor_and_setter_arrays_are_copied(backend):
     theta = np.zeros(8, np.float32)
     net = Hopfield(8, thresholds=theta, backend=backend.name).store(bipolar())
     theta[0] = 5.0
-    assert net.thresholds[0] == 0.0
+    assert net.thresholds_[0] == 0.0
     rbm = build("RBM", backend.name)
     W = rbm.W_.copy()
     kept = W.copy()

@@ -110,8 +110,8 @@ class LazyKernels:
     """``_K`` (the kernel set of ``backend``) and ``_keys()`` (the key stream of ``random_state``),
     each made on first use; ``fit``/``load`` may replace them.
 
-    RBM, GaussianRBM, MLP, DBN, DBNClassifier and DenseHopfield hold their backend and stream this way;
-    Hopfield (not yet an Estimator) still makes both in ``__init__``."""
+    Every model (RBM, GaussianRBM, MLP, DBN, DBNClassifier, Hopfield, DenseHopfield) holds its
+    backend and stream this way."""
 
     _kernel_attr = "_kernels"  # pickling: the kernel set is resolved again by backend name
 

@@ -23,10 +23,10 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..backend import get_backend
 from .._io import ModelFileError, check_entries, check_entry, load_npz, meta_value, save_npz
 from .._validation import check_binary, check_data, check_param
-from ..rng import KeyStream, seed_from_random_state
+from ..rng import KeyStream
+from ._estimator import Estimator, LazyKernels
 from ._pickle import BackendPickleMixin
 
 __all__ = ["Hopfield", "RecallResult", "iterate_synchronously", "recall_demo"]
@@ -65,15 +65,15 @@ def iterate_synchronously(step, s, max_steps):
     return s, converged, steps
 
 
-class Hopfield(BackendPickleMixin):
+class Hopfield(LazyKernels, BackendPickleMixin, Estimator):
     """A Hopfield network with compiled asynchronous dynamics.
 
     Parameters
     ----------
     n_neurons : int
         N, the number of neurons.
-    rule : {"hebbian", "storkey"}
-        Storage rule for :meth:`store`. Hebbian: ``w_ij = (1/N) sum_mu xi_i^mu xi_j^mu``
+    rule : {"hebbian", "storkey"} or None
+        Storage rule for :meth:`store` (None: a network of user-given weights, :meth:`from_weights`). Hebbian: ``w_ij = (1/N) sum_mu xi_i^mu xi_j^mu``
         (N = number of neurons), ``w_ii = 0``. Storkey (1997):
         ``w_ij += (1/N) (xi_i xi_j - xi_i h_ji - h_ij xi_j)`` with
         ``h_ij = sum_{k != i, j} w_ik xi_k``; higher capacity. Both are incremental.
@@ -81,11 +81,24 @@ class Hopfield(BackendPickleMixin):
         How states and patterns are read and written: +-1, or 0/1 (converted exactly).
     thresholds : array-like of shape (N,), optional
         theta; zeros by default.
-    dtype : float32 or float64
+    dtype : "float32" or "float64"
     backend : str, optional
         Kernel backend (``FASTRBM_BACKEND`` / ``auto`` by default).
     random_state : None, int or numpy.random.Generator
         Seeds the stream that draws visiting orders and Glauber decisions.
+
+    The constructor only records these (scikit-learn's convention): they are checked, and the
+    N x N weights allocated on the backend, by the first :meth:`store`, :meth:`recall`,
+    :meth:`energy` or read of ``weights_``.
+
+    Attributes
+    ----------
+    weights_ : ndarray of shape (N, N)
+        The weight matrix (a host copy).
+    thresholds_ : ndarray of shape (N,)
+        theta (a host copy).
+    n_patterns_ : int
+        Patterns stored so far.
 
     Examples
     --------
@@ -99,30 +112,65 @@ class Hopfield(BackendPickleMixin):
     True
     """
 
-    _kernel_attr = "_kernels"  # pickling: the kernel set is resolved again by backend name
     _pickle_drop = ("_patterns_dev", "_patterns_t_dev")  # caches, rebuilt on demand
+    # hyper-parameters that fix the built network: set_params may not change them afterwards
+    _structural = ("n_neurons", "rule", "dtype", "thresholds")
 
     def __init__(self, n_neurons, rule="hebbian", *, states="bipolar", thresholds=None,
-                 dtype=np.float32, backend=None, random_state=None):
-        self.n_neurons = check_param("n_neurons", n_neurons, kind=numbers.Integral, low=1)
-        self.rule = check_param("rule", rule, choices=RULES) if rule is not None else None
-        self.states = check_param("states", states, choices=STATES)
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+                 dtype="float32", backend=None, random_state=None):
+        self.n_neurons = n_neurons
+        self.rule = rule
+        self.states = states
+        self.thresholds = thresholds
+        self.dtype = dtype
         self.backend = backend
-        self._kernels = get_backend(backend)
-        self._keys = KeyStream(seed_from_random_state(random_state))
-        n = self.n_neurons
-        if thresholds is None:
-            thresholds = np.zeros(n, dtype=self.dtype)
-        thresholds = check_data(thresholds, name="thresholds", ndim=1, n_features=n, dtype=self.dtype, copy=True)
-        self._theta = self._kernels.asarray(thresholds)
-        self._w = self._kernels.zeros((n, n), dtype=self.dtype)
-        self._patterns = np.zeros((0, n), dtype=self.dtype)  # stored bipolar patterns (Hebbian)
-        self._patterns_dev = None
-        self._patterns_t_dev = None
-        self.n_patterns_ = 0
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ parameters and state
+    def _check_params(self):
+        check_param("n_neurons", self.n_neurons, kind=numbers.Integral, low=1)
+        if self.rule is not None:
+            check_param("rule", self.rule, choices=RULES)
+        check_param("states", self.states, choices=STATES)
+        self._check_dtype()
+
+    @property
+    def _dtype(self):
+        return np.dtype(self.dtype)
+
+    def _network(self):
+        """The kernel set, with the network built on it: checked hyper-parameters, zero weights
+        (N, N), thresholds and no patterns on first use; afterwards the structural
+        hyper-parameters must not have changed (set_params)."""
+        built = getattr(self, "_built_with", None)
+        if built is None:
+            self._check_params()
+            n = self.n_neurons
+            theta = np.zeros(n) if self.thresholds is None else self.thresholds
+            theta = check_data(theta, name="thresholds", ndim=1, n_features=n, dtype=self._dtype, copy=True)
+            K = self._K
+            self._theta = K.asarray(theta)
+            self._w = K.zeros((n, n), dtype=self._dtype)
+            self._patterns = np.zeros((0, n), dtype=self._dtype)  # stored bipolar patterns (Hebbian)
+            self._patterns_dev = self._patterns_t_dev = None
+            self._n_patterns = 0
+            self._built_with = {name: getattr(self, name) for name in self._structural}
+        else:
+            for name, value in built.items():
+                now = getattr(self, name)
+                # thresholds: a new array (the built network holds a copy of the old one)
+                same = now is value if name == "thresholds" else (
+                    np.dtype(now) == np.dtype(value) if name == "dtype" else now == value)
+                if not same:
+                    raise ValueError(f"{name} was changed after this Hopfield network was built (by store, "
+                                     f"recall or energy): make a new Hopfield({name}=...) instead")
+            self._check_params()  # states may change: it only converts
+        return self._K
+
+    @property
+    def n_patterns_(self):
+        """The number of patterns stored so far."""
+        return getattr(self, "_n_patterns", 0)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -140,21 +188,21 @@ class Hopfield(BackendPickleMixin):
         problem = weights_problem(w)
         if problem:
             raise ValueError(f"weights {problem}")
-        net = cls(w.shape[0], rule=None, states=states, thresholds=thresholds, dtype=w.dtype,
+        net = cls(w.shape[0], rule=None, states=states, thresholds=thresholds, dtype=w.dtype.name,
                   backend=backend, random_state=random_state)
-        net._w = net._kernels.asarray((w + w.T) / 2)
+        net._w = net._network().asarray((w + w.T) / 2)
         return net
 
     # ------------------------------------------------------------------ properties
     @property
-    def weights(self):
+    def weights_(self):
         """ndarray of shape (N, N): the weight matrix (a host copy)."""
-        return self._kernels.to_numpy(self._w).copy()
+        return self._network().to_numpy(self._w).copy()
 
     @property
-    def thresholds(self):
+    def thresholds_(self):
         """ndarray of shape (N,): theta (a host copy)."""
-        return self._kernels.to_numpy(self._theta).copy()
+        return self._network().to_numpy(self._theta).copy()
 
     @property
     def _lowrank(self):
@@ -165,7 +213,8 @@ class Hopfield(BackendPickleMixin):
     def _to_bipolar(self, x, name):
         """Validated (B, N) states in the model's representation -> bipolar array (never ``x`` itself:
         the dynamics update it in place)."""
-        arr = check_data(x, name=name, n_features=self.n_neurons, dtype=self.dtype, copy=True, owner=type(self).__name__)
+        self._network()
+        arr = check_data(x, name=name, n_features=self.n_neurons, dtype=self._dtype, copy=True, owner=type(self).__name__)
         if self.states == "binary":
             check_binary(arr, (0.0, 1.0), name=name)
             arr = 2 * arr - 1
@@ -174,7 +223,7 @@ class Hopfield(BackendPickleMixin):
         return arr
 
     def _from_bipolar(self, s):
-        s = self._kernels.to_numpy(s)
+        s = self._K.to_numpy(s)
         return (s + 1) / 2 if self.states == "binary" else s
 
     # ------------------------------------------------------------------ storage
@@ -185,40 +234,40 @@ class Hopfield(BackendPickleMixin):
         -------
         self
         """
+        K = self._network()
         if self.rule is None:
             raise ValueError("this network has user-given weights (from_weights): it has no storage rule")
         xi = self._to_bipolar(patterns, "patterns")
-        K = self._kernels
         if self.rule == "hebbian":
             self._w = K.hebbian_update(self._w, K.asarray(xi), 1.0 / self.n_neurons)
             self._patterns = np.vstack([self._patterns, xi])
             self._patterns_dev = self._patterns_t_dev = None
         else:
             self._w = K.storkey_update(self._w, K.asarray(xi), 1.0 / self.n_neurons)
-        self.n_patterns_ += len(xi)
+        self._n_patterns += len(xi)
         return self
 
     @property
     def _lowrank_sweep(self):
         """Low-rank asynchronous sweeps? Their sums are exact integers below p N: keep p N
         within the dtype's exact-integer range."""
-        return self._lowrank and self.n_patterns_ * self.n_neurons < 2 ** (np.finfo(self.dtype).nmant + 1)
+        return self._lowrank and self.n_patterns_ * self.n_neurons < 2 ** (np.finfo(self._dtype).nmant + 1)
 
     def _pattern_t_array(self):
         """The patterns transposed (N, p), C order: one neuron's entries are one contiguous row."""
         if self._patterns_t_dev is None:
-            self._patterns_t_dev = self._kernels.asarray(np.ascontiguousarray(self._patterns.T))
+            self._patterns_t_dev = self._K.asarray(np.ascontiguousarray(self._patterns.T))
         return self._patterns_t_dev
 
     def _pattern_array(self):
         if self._patterns_dev is None:
-            self._patterns_dev = self._kernels.asarray(self._patterns)
+            self._patterns_dev = self._K.asarray(self._patterns)
         return self._patterns_dev
 
     # ------------------------------------------------------------------ dynamics
     def _fields(self, s):
         """Local fields S W (low rank when cheaper)."""
-        K = self._kernels
+        K = self._K
         if self._lowrank:
             return K.hopfield_fields_lowrank(self._pattern_array(), 1.0 / self.n_neurons, s)
         return K.matmul(s, self._w)
@@ -254,24 +303,25 @@ class Hopfield(BackendPickleMixin):
             check_param("beta", beta, low=0, allow_inf=True)  # inf: zero temperature
             if mode == "sync":
                 raise ValueError("Glauber dynamics (beta given) are asynchronous: use mode='async'")
-        K = self._kernels
-        s = K.asarray(self._to_bipolar(states, "states"))
+        s = self._to_bipolar(states, "states")
+        K = self._K
+        s = K.asarray(s)
         if mode == "sync":
             return self._recall_sync(s, max_sweeps)
         beta = np.inf if beta is None else float(beta)
         if self._lowrank_sweep:
             q = self._pattern_t_array()
             s, _, sweeps, converged = K.hopfield_async_lowrank(q, 1.0 / self.n_neurons, self._theta, s,
-                                                              K.matmul(s, q), self._keys.next_key(),
+                                                              K.matmul(s, q), self._keys().next_key(),
                                                               max_sweeps, beta)
         else:
             s, _, sweeps, converged = K.hopfield_async(self._w, self._theta, s, self._fields(s),
-                                                      self._keys.next_key(), max_sweeps, beta)
+                                                      self._keys().next_key(), max_sweeps, beta)
         return RecallResult(self._from_bipolar(s), K.to_numpy(converged).astype(bool),
                             K.to_numpy(sweeps).astype(np.int64))
 
     def _recall_sync(self, s, max_steps):
-        K = self._kernels
+        K = self._K
 
         def step(s):
             new, changed = K.hopfield_sync(self._fields(s), self._theta, s)
@@ -286,8 +336,9 @@ class Hopfield(BackendPickleMixin):
 
         Binary states are evaluated through their bipolar image ``2x - 1``.
         """
-        K = self._kernels
-        s = K.asarray(self._to_bipolar(states, "states"))
+        s = self._to_bipolar(states, "states")
+        K = self._K
+        s = K.asarray(s)
         if self._lowrank:
             e = K.hopfield_energy_lowrank(self._pattern_array(), 1.0 / self.n_neurons, self._theta, s)
         else:
@@ -313,24 +364,26 @@ class Hopfield(BackendPickleMixin):
         codes = np.arange(2**n, dtype=np.int64)
         bits = (codes[:, None] >> np.arange(n - 1, -1, -1)) & 1
         bipolar = (2 * bits - 1).astype(np.float64)
-        K = self._kernels
-        w64 = K.asarray(self.weights.astype(np.float64))
-        t64 = K.asarray(self.thresholds.astype(np.float64))
+        K = self._network()
+        w64 = K.asarray(self.weights_.astype(np.float64))
+        t64 = K.asarray(self.thresholds_.astype(np.float64))
         chunk = 1 << 16
         energies = np.concatenate([K.to_numpy(K.hopfield_energy(w64, t64, K.asarray(bipolar[i:i + chunk])))
                                    for i in range(0, len(bipolar), chunk)])
         logp = -beta * energies
         top = logp.max()
         log_z = top + math.log(np.exp(logp - top).sum())
-        states = bits.astype(self.dtype) if self.states == "binary" else bipolar.astype(self.dtype)
+        states = bits.astype(self._dtype) if self.states == "binary" else bipolar.astype(self._dtype)
         return states, np.exp(logp - log_z), float(log_z)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path):
         """Write the network to ``path`` (.npz, atomic); returns the path written."""
+        self._network()
         meta = {"n_neurons": self.n_neurons, "rule": self.rule, "states": self.states,
-                "dtype": self.dtype.name, "n_patterns": self.n_patterns_, **self._keys.state()}
-        arrays = {"weights": self.weights, "thresholds": self.thresholds, "patterns": self._patterns}
+                "dtype": self._dtype.name, "n_patterns": self.n_patterns_,
+                "random_state": self._header_params()["random_state"], **self._keys().state()}
+        arrays = {"weights": self.weights_, "thresholds": self.thresholds_, "patterns": self._patterns}
         return save_npz(path, "Hopfield", arrays, meta)
 
     @classmethod
@@ -341,9 +394,13 @@ class Hopfield(BackendPickleMixin):
             n = meta_value(path, meta, "n_neurons", low=1)
             n_patterns = meta_value(path, meta, "n_patterns", low=0)
             keys = KeyStream(meta["seed"], meta["counter"])
+            seed = meta.get("random_state")
+            if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+                raise ModelFileError(f"{path}: header field 'random_state' must be an integer or null, got {seed!r}")
             thresholds = check_entry(path, arrays, "thresholds", (n,))
             net = cls(n, rule=meta["rule"], states=meta["states"], thresholds=thresholds,
-                      dtype=meta["dtype"], backend=backend, random_state=0)
+                      dtype=meta["dtype"], backend=backend, random_state=seed)
+            net._network()
         except ModelFileError:
             raise
         except (KeyError, TypeError, ValueError) as exc:
@@ -357,10 +414,10 @@ class Hopfield(BackendPickleMixin):
         if np.any(np.abs(patterns) != 1):
             raise ModelFileError(f"{path}: entry 'patterns' must hold only -1 and +1")
         check_entries(path, arrays, {"weights", "thresholds", "patterns"})
-        net._w = net._kernels.asarray(np.ascontiguousarray(weights, dtype=net.dtype))
-        net._patterns = np.ascontiguousarray(patterns, dtype=net.dtype)
-        net.n_patterns_ = n_patterns
-        net._keys = keys
+        net._w = net._K.asarray(np.ascontiguousarray(weights, dtype=net._dtype))
+        net._patterns = np.ascontiguousarray(patterns, dtype=net._dtype)
+        net._n_patterns = n_patterns
+        net._keystream = keys
         return net
 
 
