@@ -19,6 +19,8 @@ from setuptools import Extension, setup
 
 PACKAGES = [
     "fastrbm",
+    "fastrbm.cli",
+    "fastrbm.datasets",
     "fastrbm.models",
     "fastrbm.kernels",
     "fastrbm.kernels.reference",

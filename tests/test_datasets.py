@@ -21,11 +21,11 @@ import numpy as np
 import pytest
 
 from fastrbm import datasets
-from fastrbm.datasets import (MNIST_FILES, ChecksumMismatchError, MNISTDownloadError,
-                              MNISTFormatError, MNISTNotFoundError, TFDSUnavailableError,
-                              _write_idx, binarize, download_mnist, load_mnist, read_idx)
+from fastrbm.datasets import (MNIST_FILES, ChecksumMismatchError, MNISTDownloadError, MNISTFormatError,
+                              MNISTNotFoundError, TFDSUnavailableError, binarize, download_mnist,
+                              find_real_mnist, load_mnist, read_idx)
+from fastrbm.datasets.idx import _write_idx
 from fastrbm.rng import KeyStream, seed_from_random_state, uniform
-from fastrbm.datasets import find_real_mnist
 
 FIRST_TRAIN = [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
 FIRST_TEST = [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
@@ -68,7 +68,7 @@ def make_mnist_dir(directory, n_train=12, n_test=7, compress=True, seed=0):
 def fail_on_network(monkeypatch):
     def urlopen(*args, **kwargs):
         raise AssertionError("auto must not touch the network")
-    monkeypatch.setattr(datasets.urllib.request, "urlopen", urlopen)
+    monkeypatch.setattr(datasets.download.urllib.request, "urlopen", urlopen)
 
 
 # ----------------------------------------------------------------------------
@@ -90,8 +90,8 @@ def test_sample(split, size, first):
 @needs_real
 @pytest.mark.parametrize("split", ["train", "test"])
 def test_sample_is_the_first_real_digits(split):
-    images, labels = datasets._load_idx_dir(REAL_DIR, split)
-    sample_images, sample_labels = datasets._load_idx_dir(datasets.SAMPLE_DIR, split)
+    images, labels = datasets.mnist._load_idx_dir(REAL_DIR, split)
+    sample_images, sample_labels = datasets.mnist._load_idx_dir(datasets.SAMPLE_DIR, split)
     n = len(sample_labels)
     np.testing.assert_array_equal(sample_images, images[:n])
     np.testing.assert_array_equal(sample_labels, labels[:n])
@@ -332,7 +332,7 @@ def test_download_and_load(tmp_path, served, monkeypatch):
     assert len(server.requests) == count
     # source="download" with the URL from the environment.
     monkeypatch.setenv("FASTRBM_MNIST_URL", server.url)
-    monkeypatch.setattr(datasets, "MNIST_SHA256", sums or datasets.MNIST_SHA256)
+    monkeypatch.setattr(datasets.download, "MNIST_SHA256", sums or datasets.MNIST_SHA256)
     X, y, src = load_mnist("test", source="download", data_dir=tmp_path / "dl2", progress=False,
                            return_source=True)
     X0, y0 = load_mnist("test", source="idx", data_dir=source)
@@ -378,7 +378,7 @@ def test_published_sums_match_real_files():
     if REAL_DIR is None:
         pytest.skip("real MNIST files absent (set FASTRBM_DATA or provide ../shared/data/mnist)")
     for name in GZ_NAMES:
-        assert datasets._sha256(REAL_DIR / name) == datasets.MNIST_SHA256[name], name
+        assert datasets.download._sha256(REAL_DIR / name) == datasets.MNIST_SHA256[name], name
 
 
 # ----------------------------------------------------------------------------

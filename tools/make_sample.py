@@ -17,7 +17,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from fastrbm.datasets import MNIST_FILES, SAMPLE_DIR, _idx_paths, _read_idx_split, _write_idx  # noqa: E402
+from fastrbm.datasets import MNIST_FILES, SAMPLE_DIR  # noqa: E402
+from fastrbm.datasets.idx import _idx_paths, _read_idx_split, _write_idx  # noqa: E402
 
 
 def main():

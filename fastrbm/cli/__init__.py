@@ -1,4 +1,6 @@
-"""The ``fastrbm`` command line (also ``python -m fastrbm``).
+"""The ``fastrbm`` command line (also ``python -m fastrbm``): this module builds the parser and
+runs a command; ``demo`` (demo, hopfield), ``train`` (train, sample, evaluate) and ``common``
+(options, data, model files) hold the commands.
 
 Errors are one line on stderr with a non-zero exit code; ``--verbose`` shows
 the traceback.
@@ -64,13 +66,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser():
-    from . import _cli_demo, _cli_train
+    from . import demo, train
 
     parser = _Parser(prog="fastrbm", description="Fast Hopfield nets, RBMs and DBNs.")
     parser.add_argument("--verbose", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    _cli_demo.register_demo(sub)
+    demo.register_demo(sub)
 
     p = sub.add_parser("info", help="version, backends (and why one is unavailable), BLAS, threads, GPU")
     p.set_defaults(func=cmd_info)
@@ -79,9 +81,9 @@ def build_parser():
                        description="Train a model on MNIST. Ctrl-C stops after the current minibatch and, "
                                    "with --save, writes a checkpoint before exiting (exit code 130).")
     train_sub = p.add_subparsers(dest="model_kind", required=True, metavar="MODEL")
-    _cli_train.register_train(train_sub)
-    _cli_train.register(sub)
-    _cli_demo.register_hopfield(sub)
+    train.register_train(train_sub)
+    train.register(sub)
+    demo.register_hopfield(sub)
 
     p = sub.add_parser("bench", help="quick kernel timings on every backend, with speed-ups")
     p.add_argument("--case", action="append", help="run only this case (repeatable)")

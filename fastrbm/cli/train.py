@@ -3,9 +3,9 @@ import time
 
 import numpy as np
 
-from .models.dbn import UP_DOWN_EPOCHS
+from ..models.dbn import UP_DOWN_EPOCHS
 
-from ._cli_common import (
+from .common import (
     add_backend_option, add_data_options, add_training_options, check_backend, check_output_path, finish_training,
     fit_interruptibly, fraction, history_rows, int_list, load_data, load_model, non_negative_float, positive_int, say,
 )
@@ -38,8 +38,8 @@ def _train(model, args, fit, what, epochs=None):
 
 def cmd_train_mlp(args):
     backend, X, y = _prepare(args)
-    from .models.dbn_classifier import DBNClassifier
-    from .models.mlp import MLP
+    from ..models.dbn_classifier import DBNClassifier
+    from ..models.mlp import MLP
 
     validation = args.validation_size
     pretrain = {"pretrain_epochs": args.pretrain_epochs} if args.pretrain_epochs else {}
@@ -60,7 +60,7 @@ def cmd_train_mlp(args):
 
 def cmd_train_rbm(args):
     backend, X, _ = _prepare(args)
-    from .models.rbm import RBM
+    from ..models.rbm import RBM
 
     for path in (args.samples, args.filters):
         if path:
@@ -82,7 +82,7 @@ def cmd_train_rbm(args):
 
 def cmd_train_dbn(args):
     backend, X, y = _prepare(args)
-    from .models.dbn import DBN
+    from ..models.dbn import DBN
 
     model = DBN((X.shape[1], *args.layers), n_labels=args.labels, learning_rate=args.learning_rate,
                 n_epochs=args.epochs, batch_size=args.batch_size, k=args.k, weight_decay=args.weight_decay,
@@ -113,7 +113,7 @@ def cmd_sample(args):
     if kind == "RBM":
         model.save_samples_png(args.out, n=args.n, n_steps=args.steps)
     elif kind == "DBN":
-        from .plotting import save_image_grid
+        from ..plotting import save_image_grid
 
         save_image_grid(args.out, model.sample(args.n, label=args.label, n_steps=args.steps))
     else:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._cli_common import (
+from .common import (
     add_backend_option, add_data_options, check_backend, check_output_path, fraction, load_data,
     non_negative_float, positive_int, say,
 )
@@ -30,7 +30,7 @@ def random_patterns(n_neurons, n_patterns, seed):
 def run_hopfield(patterns, noise, corruption, rule, beta, sweeps, backend, seed, path):
     """Store ``patterns`` (p, N) in {0, 1}, corrupt, recall, save originals/corrupted/recalled rows
     (:func:`fastrbm.models.hopfield.recall_demo`). Returns a dict of summary numbers."""
-    from .models.hopfield import recall_demo
+    from ..models.hopfield import recall_demo
 
     r = recall_demo(patterns, n_patterns=len(patterns), noise=noise, corruption=corruption, rule=rule,
                     path=path, max_sweeps=sweeps, beta=beta, backend=backend, random_state=seed)
@@ -100,7 +100,7 @@ def train_for_budget(rbm, X, max_epochs, seconds, progress):
     """``partial_fit`` epoch by epoch until ``max_epochs`` or the time budget (or Ctrl-C); returns seconds."""
     from tqdm.auto import tqdm
 
-    from . import interrupt
+    from .. import interrupt
 
     start = time.perf_counter()
     with interrupt.stop_on_interrupt(), tqdm(total=max_epochs, unit="epoch", desc="RBM 784-500",
@@ -117,7 +117,7 @@ def train_for_budget(rbm, X, max_epochs, seconds, progress):
 
 
 def cmd_demo(args):
-    from . import RBM
+    from .. import RBM
 
     backend = check_backend(args.backend)
     out = Path(args.out)

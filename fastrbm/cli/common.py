@@ -89,7 +89,7 @@ def say(message):
 
 def check_backend(name):
     """Resolve ``--backend`` now, so an unknown or unavailable one fails before any work."""
-    from .backend import get_backend
+    from ..backend import get_backend
 
     return get_backend(name).name
 
@@ -106,7 +106,7 @@ def check_output_path(path):
 # ------------------------------------------------------------------ data
 def load_data(spec, split="train", n=None):
     """``(X, y, source)`` for ``--data`` (DIR, ``sample`` or ``auto``)."""
-    from .datasets import load_mnist
+    from ..datasets import load_mnist
 
     if spec == "auto":
         kwargs = {"source": "auto"}
@@ -165,7 +165,7 @@ def model_kind(path):
     """The ``kind`` recorded in a saved model's header (a ModelFileError when unreadable)."""
     import zipfile
 
-    from ._io import ModelFileError
+    from .._io import ModelFileError
 
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -184,7 +184,7 @@ def model_kind(path):
 
 
 def model_class(kind, path=""):
-    from ._io import ModelFileError
+    from .._io import ModelFileError
 
     if kind not in MODEL_CLASSES:
         raise ModelFileError(f"{path}: unknown model kind {kind!r} (known: {', '.join(MODEL_CLASSES)})")
@@ -204,7 +204,7 @@ def fit_interruptibly(fit, announce):
 
     ``announce`` is printed once the Ctrl-C handler is in place.
     """
-    from . import interrupt
+    from .. import interrupt
 
     with interrupt.stop_on_interrupt():
         say(announce)
