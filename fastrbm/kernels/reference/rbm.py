@@ -19,7 +19,9 @@ Random numbers (the contract every backend reproduces bit for bit):
   the two float64 uniforms at counters ``offset + 2(i*m + j)`` and ``offset + 2(i*m + j) + 1``:
   ``z = sqrt(-2 log(1 - u1)) cos(2 pi u2)``;
 * in a chain, half-step number ``t`` (0, 1, 2, ...) uses ``offset + t * STRIDE``
-  (``STRIDE = 2**40``), so no two draws of one call share a counter.
+  (``STRIDE = 2**40``), so no two draws of one call share a counter;
+* a dropout mask on (n, n_hidden) keeps element (i, j) when ``uniform(key, i*m + j) >= rate``
+  (the comparison of the MLP's ``dropout`` kernel), one fresh key per minibatch.
 """
 import numpy as np
 
@@ -72,6 +74,16 @@ def gaussian_half_step(pre_activation, bias, key, offset=0):
 def visible_half_step(pre, b, key, offset, gaussian_visible):
     step = gaussian_half_step if gaussian_visible else gibbs_half_step
     return step(pre, b, key, offset)
+
+
+def dropout_mask(key, shape, rate, dtype=np.float32):
+    """0/1 mask of the hidden units a dropout RBM keeps (Srivastava et al. 2014, section 8).
+
+    Element (i, j) is 1 (unit j of training case i retained, probability ``1 - rate``)
+    when ``uniform(key, i*m + j) >= rate``, else 0. It is drawn on the host from the
+    shared stream, so every backend trains with the same masks.
+    """
+    return (uniform(key, shape, dtype) >= rate).astype(dtype)
 
 
 def cd_step(W, b, c, dW, db, dc, v0, key, k=1, learning_rate=0.1, momentum=0.0,
