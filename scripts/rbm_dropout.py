@@ -1,7 +1,7 @@
 """Dropout RBMs on MNIST: what dropout costs per step and per fit, and what it changes.
 
-Three measurements, one JSON line each, for ``dropout=0`` (the fused ``cd_step``) against
-``dropout=p`` (the composed step of ``RBM._dropout_step``), 784-500, batch 100, float32:
+Three measurements, one JSON line each, for ``dropout=0`` against ``dropout=p`` (the same fused
+``cd_step`` with a mask), 784-500, batch 100, float32:
 
 * ``step``: one minibatch step on a 100 x 784 MNIST batch, minimum over ``--repeats``;
 * ``fit``: ``RBM(500, n_epochs=...)`` fit time, the two settings interleaved, minimum over ``--rounds``;
@@ -32,25 +32,22 @@ def model(dropout, backend, n_epochs, seed=0):
 
 
 def step_times(X, dropout, backend, repeats):
-    """Minimum seconds of one minibatch step, fused (dropout 0) and composed (dropout > 0)."""
+    """Minimum seconds of one minibatch step without and with dropout (mask drawn and applied)."""
     rbm = model(dropout, backend, 0).fit(X[:1000])
     v0 = rbm._K.asarray(X[:100])
-    K = rbm._K
 
-    def fused():
-        K.cd_step(rbm._W, rbm._b, rbm._c, *rbm._velocity, v0, rbm._keys().next_key(), k=1,
-                  learning_rate=0.05, momentum=0.5, weight_decay=2e-4)
+    def step(keep):
+        rbm._K.cd_step(rbm._W, rbm._b, rbm._c, *rbm._velocity, v0, rbm._keys().next_key(), k=1,
+                       learning_rate=0.05, momentum=0.5, weight_decay=2e-4, keep=keep)
 
-    def composed():
-        rbm._dropout_step(v0, None, 0.5)
-
+    steps = {"dropout_0": lambda: step(None), f"dropout_{dropout}": lambda: step(rbm._dropout_mask(len(v0)))}
     times = {}
-    for name, step in (("fused", fused), ("composed", composed)):
-        step()  # warm-up (compilation, buffers)
+    for name, run in steps.items():
+        run()  # warm-up (compilation, buffers)
         best = np.inf
         for _ in range(repeats):
             start = time.perf_counter()
-            step()
+            run()
             best = min(best, time.perf_counter() - start)
         times[name] = best
     return times
@@ -97,7 +94,7 @@ def main(argv=None):
     if "step" not in args.skip:
         times = step_times(X, args.dropout, args.backend, args.repeats)
         print(json.dumps({"measure": "step", "backend": args.backend, **times,
-                          "ratio": times["composed"] / times["fused"]}), flush=True)
+                          "ratio": times[f"dropout_{args.dropout}"] / times["dropout_0"]}), flush=True)
     if "fit" not in args.skip:
         times = fit_times(X[:args.fit_rows], args.dropout, args.backend, args.fit_epochs, args.rounds)
         print(json.dumps({"measure": "fit", "backend": args.backend, "rows": args.fit_rows,

@@ -11,6 +11,12 @@ from fastrbm.kernels.reference.rbm import dropout_mask, sigmoid
 from fastrbm.rng import KeyStream
 
 
+def skip_cd_on_simulator(backend, persistent):
+    """The CUDA simulator runs the persistent case only (it takes every CD path but one masking line)."""
+    if is_simulated(backend) and not persistent:
+        pytest.skip("the simulator runs persistent=True only (time)")
+
+
 def binary_data(n, n_vis, seed=0, density=0.3):
     return (np.random.default_rng(seed).random((n, n_vis)) < density).astype(np.float64)
 
@@ -38,6 +44,7 @@ def test_dropout_zero_is_the_plain_training_bit_for_bit(persistent):
 
 @pytest.mark.parametrize("persistent", [False, True])
 def test_every_backend_trains_the_reference_dropout_rbm(backend, persistent):
+    skip_cd_on_simulator(backend, persistent)
     simulated = is_simulated(backend)  # the CUDA simulator: a few small minibatches
     X = binary_data(8 if simulated else 40, 6)
     params = dict(n_hidden=5, n_epochs=1 if simulated else 2, batch_size=4 if simulated else 10, dropout=0.5,
@@ -48,6 +55,36 @@ def test_every_backend_trains_the_reference_dropout_rbm(backend, persistent):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
     if persistent:
         np.testing.assert_array_equal(backend.to_numpy(got._chain), want._chain)
+
+
+def cd_step(kernels, params, v0, chain, keep):
+    """One CD-2 step of ``kernels`` from copies of ``params``; the updated arrays on the host."""
+    arrays = [kernels.asarray(a.copy()) for a in params] + [kernels.asarray(np.full_like(a, 0.01)) for a in params]
+    states = None if chain is None else kernels.asarray(chain.copy())
+    kernels.cd_step(*arrays, kernels.asarray(v0), 99, k=2, learning_rate=0.1, momentum=0.5, weight_decay=1e-3,
+                    chain=states, keep=None if keep is None else kernels.asarray(keep))
+    return [kernels.to_numpy(a) for a in arrays + ([] if states is None else [states])]
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+def test_cd_step_with_a_mask_matches_the_reference_and_all_ones_is_no_mask(backend, persistent):
+    skip_cd_on_simulator(backend, persistent)
+    rng = np.random.default_rng(5)
+    n_vis, n_hid, n = (9, 6, 4) if is_simulated(backend) else (30, 20, 16)
+    params = [rng.normal(0, 0.3, (n_vis, n_hid)), rng.normal(0, 0.3, n_vis), rng.normal(0, 0.3, n_hid)]
+    v0 = binary_data(n, n_vis, seed=6)
+    chain = binary_data(n, n_hid, seed=7, density=0.5) if persistent else None
+    keep = dropout_mask(11, (n, n_hid), 0.5, np.float64)
+    ref = fastrbm.get_backend("numpy")
+    got, want = cd_step(backend, params, v0, chain, keep), cd_step(ref, params, v0, chain, keep)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    assert not np.allclose(want[0], cd_step(ref, params, v0, chain, None)[0])
+    if persistent:  # the chain's final hidden states respect the mask
+        assert np.all(want[-1][keep == 0] == 0)
+    ones = cd_step(backend, params, v0, chain, np.ones((n, n_hid)))
+    for a, b in zip(ones, cd_step(backend, params, v0, chain, None)):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_the_mask_drops_each_unit_with_probability_p():
@@ -68,7 +105,7 @@ def test_a_unit_dropped_for_every_case_gets_only_weight_decay():
                   weight_decay=wd, random_state=seed)
     start = fit(X, n_epochs=0, **params)
     trained = fit(X, n_epochs=1, **params)
-    # the stream of fit: key 0 draws W, key 1 the epoch's order, key 2 the minibatch's mask
+    # the stream of fit: key 0 draws W, key 1 the epoch's order, key 2 the minibatch's mask (then its step)
     keys = KeyStream(seed)
     keys.next_key(), keys.next_key()
     keep = dropout_mask(keys.next_key(), (len(X), 60), p, np.float64)

@@ -299,15 +299,16 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
             else:
                 hidden = self._chain if self.persistent else None
             chain = None if hidden is None else hidden[:len(v0)]
-            if self.centered or self.dropout > 0:
-                step = self._centered_step if self.centered else self._dropout_step
-                end = step(v0, chain, momentum)
+            if self.centered:
+                end = self._centered_step(v0, chain, momentum)
                 if chain is not None:  # (cd_step writes the chain in place)
                     hidden = self._with_first_rows(hidden, end)
             else:
+                keep = self._dropout_mask(len(v0))  # (its key before the step's)
                 K.cd_step(self._W, self._b, self._c, *self._velocity, v0, self._keys().next_key(),
                           k=self.k, learning_rate=float(self.learning_rate), momentum=float(momentum),
-                          weight_decay=float(self.weight_decay), chain=chain, gaussian_visible=self._gaussian)
+                          weight_decay=float(self.weight_decay), chain=chain, gaussian_visible=self._gaussian,
+                          keep=keep)
             if pt is not None:
                 _, self._replicas[-1] = self._sample_visible_k(hidden)
             elif self.persistent:
@@ -339,54 +340,24 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
             self._replicas = [self._K.asarray(start.copy()) for _ in range(self.n_temperatures)]
         return self._ladder
 
-    def _contrastive_chain(self, v0, chain, keep=None):
-        """The phases of a CD-k / PCD-k step: ``(ph0, v_k, ph_k, h_k)``, one key per half-step.
-
-        ``keep`` (host 0/1 array (n, n_hidden), or None): the dropout mask, applied to every
-        hidden layer of the chain, the persistent start ``chain`` included.
-        """
-        def hidden(v):
-            return tuple(self._masked(a, keep) for a in self._sample_hidden_k(v))
-
-        ph0, h = hidden(v0)
-        if chain is not None:
-            h = self._masked(chain, keep)
-        for _ in range(self.k):
-            _, v = self._sample_visible_k(h)
-            ph, h = hidden(v)
-        return ph0, v, ph, h
-
-    def _masked(self, a, keep):
-        """``a * keep`` as a backend array (``a`` itself when ``keep`` is None)."""
-        if keep is None:
-            return a
-        return self._K.asarray(self._K.to_numpy(a) * keep)
-
-    def _dropout_step(self, v0, chain, momentum):
-        """CD-k / PCD-k of the dropout RBM (Srivastava et al. 2014, section 8.2); returns the chain's final
-        hidden states. One mask per training case (``reference.dropout_mask``, a fresh key per minibatch);
-        the update is ``cd_step``'s with the masked statistics."""
-        K = self._K
-        keep = reference.dropout_mask(self._keys().next_key(), (len(v0), self._n_hidden_fitted()),
-                                      float(self.dropout), self._np_dtype())
-        ph0, v, ph, h = self._contrastive_chain(v0, chain, keep)
-
-        def column_sums(x):
-            return K.column_sums(x, K.empty((x.shape[1],), self._np_dtype()))
-
-        statistics = ((K.matmul(v0, ph0, transpose_a=True), K.matmul(v, ph, transpose_a=True)),
-                      (column_sums(v0), column_sums(v)), (column_sums(ph0), column_sums(ph)))
-        decays = (float(self.weight_decay), 0.0, 0.0)
-        for param, velocity, (positive, negative), decay in zip((self._W, self._b, self._c), self._velocity,
-                                                               statistics, decays):
-            K.cd_update(param, velocity, positive, negative, float(self.learning_rate), float(momentum), decay,
-                        1.0 / len(v0))
-        return h
+    def _dropout_mask(self, n):
+        """The hidden units each of ``n`` training cases keeps (``reference.dropout_mask``, a backend array,
+        from the minibatch's own key); None without dropout, which then draws no key."""
+        if self.dropout == 0:
+            return None
+        keep = reference.dropout_mask(self._keys().next_key(), (n, self._n_hidden_fitted()), float(self.dropout),
+                                      self._np_dtype())
+        return self._K.asarray(keep)
 
     def _centered_step(self, v0, chain, momentum):
         """CD-k / PCD-k with the centred gradient (``_centering``); returns the chain's final hidden states."""
         K = self._K
-        ph0, v, ph, h = self._contrastive_chain(v0, chain)
+        ph0, h = self._sample_hidden_k(v0)
+        if chain is not None:
+            h = chain
+        for _ in range(self.k):
+            _, v = self._sample_visible_k(h)
+            ph, h = self._sample_hidden_k(v)
         n = len(v0)
 
         def means(v, p):
