@@ -114,6 +114,7 @@ def cd_step(W, b, c, dW, db, dc, v0, key, k=1, learning_rate=0.1, momentum=0.0,
     v0 : (n, n_visible) minibatch
     """
     n = v0.shape[0]
+
     def masked(*layers):
         return layers if keep is None else tuple(a * keep for a in layers)
 
