@@ -128,7 +128,7 @@ def check_is_fitted(model, attribute):
         )
 
 
-def check_param(name, value, *, kind=numbers.Real, low=None, high=None, low_open=False,
+def check_param(name, value, *, kind=numbers.Real, low=None, high=None, low_open=False, high_open=False,
                 choices=None, allow_inf=False):
     """Check one hyper-parameter; the error names it and the allowed values.
 
@@ -155,6 +155,7 @@ def check_param(name, value, *, kind=numbers.Real, low=None, high=None, low_open
     if low is not None and (value < low or (low_open and value == low)):
         bound = f"> {low}" if low_open else f">= {low}"
         raise ValueError(f"{name} must be {bound}, got {value!r}")
-    if high is not None and value > high:
-        raise ValueError(f"{name} must be <= {high}, got {value!r}")
+    if high is not None and (value > high or (high_open and value == high)):
+        bound = f"< {high}" if high_open else f"<= {high}"
+        raise ValueError(f"{name} must be {bound}, got {value!r}")
     return value

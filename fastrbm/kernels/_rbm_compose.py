@@ -18,6 +18,7 @@ Primitives (``prims`` namespace), all writing into given outputs:
 * ``momentum_update(param, velocity, grad, grad_scale, momentum, decay)`` on 2-D arrays:
   ``velocity = momentum velocity + grad_scale grad - decay param``; ``param += velocity``.
 * ``copy(dst, src)``.
+* ``mask(a, keep)``: ``a *= keep`` (2-D, the dropout mask of ``cd_step``).
 * ``sparse_matmul(a, b, out)``: ``out = a @ b`` adding only the rows of ``b`` where ``a`` is
   non-zero; ``use_sparse_products`` says whether the products below use it.
 * ``sparse_gradient_update(a, b, param, velocity, grad_scale, momentum, decay)``:
@@ -41,6 +42,11 @@ SPARSE_DENSITY = 0.3
 # The public kernels of one backend, in the order of fastrbm/kernels/reference/rbm.py's __all__.
 RBMKernels = namedtuple("RBMKernels", ["gibbs_half_step", "gaussian_half_step", "cd_step", "gibbs_chain",
                                        "free_energy", "ais_step", "sparse_matmul"])
+
+
+def host_mask(a, keep):
+    """``a *= keep`` for NumPy arrays: the ``mask`` primitive of the host backends."""
+    np.multiply(a, keep, out=a)
 
 
 def build(prims, arrays, to_host_vector):
@@ -109,8 +115,13 @@ def build(prims, arrays, to_host_vector):
         else:
             prims.sigmoid_sample(pre, 1.0, b, key, offset, p_out, s_out, 1.0)
 
+    def masked(keep, *layers):
+        if keep is not None:
+            for a in layers:
+                prims.mask(a, keep)
+
     def cd_step(W, b, c, dW, db, dc, v0, key, k=1, learning_rate=0.1, momentum=0.0,
-                weight_decay=0.0, chain=None, gaussian_visible=False):
+                weight_decay=0.0, chain=None, gaussian_visible=False, keep=None):
         n, n_vis = v0.shape
         n_hid = W.shape[1]
         dtype = W.dtype
@@ -122,12 +133,16 @@ def build(prims, arrays, to_host_vector):
         prims.copy(vv[:n], v0)
         count0 = product(v0, W, pre_h)
         prims.sigmoid_sample(pre_h, 1.0, c, key, 0, pp[:n], h, 1.0)
+        masked(keep, pp[:n], h)
         h_neg = h if chain is None else chain
+        if chain is not None:
+            masked(keep, chain)  # (overwritten with the final states below)
         for s in range(k):
             matmul(h_neg, W, out=pre_v, transpose_b=True)
             visible_step(pre_v, b, key, (2 * s + 1) * STRIDE, pv, vv[n:], gaussian_visible)
             count_k = product(vv[n:], W, pre_h)
             prims.sigmoid_sample(pre_h, 1.0, c, key, (2 * s + 2) * STRIDE, pp[n:], h, -1.0)
+            masked(keep, pp[n:], h)
             h_neg = h
         if chain is not None:
             prims.copy(chain, h)

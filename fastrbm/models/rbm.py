@@ -59,6 +59,16 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
         (``offsets_``) follow the data means; ``W_``, ``b_``, ``c_`` stay the ordinary parameters.
     centering_rate : float
         Moving-average rate of the offsets, per minibatch.
+    dropout : float in [0, 1)
+        Probability of dropping a hidden unit in training (Srivastava et al. 2014, section 8,
+        "Dropout RBMs"): each training case of each minibatch draws a mask ``r`` (unit ``j``
+        kept with probability ``1 - dropout``) from the model's random stream, the same on every
+        backend, and keeps it for all ``k`` steps of its chain: ``p(h_j = 1 | v, r) =
+        r_j sigmoid(c_j + (v W)_j)``, so a dropped unit is 0 in the positive and the negative
+        statistics. Works with CD-k and PCD-k (the persistent hidden states are masked too);
+        not with ``sampler="pt"`` or ``centered=True``. After training the model is the full RBM
+        with the learned weights, unscaled (the paper gives no test-time rescaling for RBMs;
+        ``p(h_j | v)`` of a retained unit does not depend on the mask). 0 (default): plain CD.
     momentum, final_momentum : float
         Momentum before and from epoch ``momentum_switch_epoch`` on (Hinton's guide: 0.5 -> 0.9).
     momentum_switch_epoch : int
@@ -94,7 +104,7 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
 
     def __init__(self, n_hidden=256, *, learning_rate=0.1, batch_size=100, n_epochs=10, k=1,
                  persistent=False, sampler="gibbs", n_temperatures=10, centered=False, centering_rate=0.01,
-                 momentum=0.5, final_momentum=0.9, momentum_switch_epoch=5,
+                 dropout=0.0, momentum=0.5, final_momentum=0.9, momentum_switch_epoch=5,
                  weight_decay=2e-4, dtype="float32", backend=None, random_state=None, verbose=False):
         self.n_hidden = n_hidden
         self.learning_rate = learning_rate
@@ -106,6 +116,7 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
         self.n_temperatures = n_temperatures
         self.centered = centered
         self.centering_rate = centering_rate
+        self.dropout = dropout
         self.momentum = momentum
         self.final_momentum = final_momentum
         self.momentum_switch_epoch = momentum_switch_epoch
@@ -129,6 +140,11 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
         check_param("n_temperatures", self.n_temperatures, kind=int_, low=2)
         check_param("centered", self.centered, choices=(True, False))
         check_param("centering_rate", self.centering_rate, low=0, high=1)
+        check_param("dropout", self.dropout, low=0, high=1, high_open=True)
+        if self.dropout > 0 and (self.sampler == "pt" or self.centered):
+            raise ValueError(f"dropout={self.dropout!r} works with the Gibbs negative phase of plain CD/PCD only, "
+                             f"not with sampler={self.sampler!r}, centered={self.centered!r}: use "
+                             "sampler='gibbs' and centered=False, or dropout=0")
         check_param("momentum", self.momentum, low=0, high=1)
         check_param("final_momentum", self.final_momentum, low=0, high=1)
         check_param("momentum_switch_epoch", self.momentum_switch_epoch, kind=int_, low=0)
@@ -288,9 +304,11 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
                 if chain is not None:  # (cd_step writes the chain in place)
                     hidden = self._with_first_rows(hidden, end)
             else:
+                keep = self._dropout_mask(len(v0))  # (its key before the step's)
                 K.cd_step(self._W, self._b, self._c, *self._velocity, v0, self._keys().next_key(),
                           k=self.k, learning_rate=float(self.learning_rate), momentum=float(momentum),
-                          weight_decay=float(self.weight_decay), chain=chain, gaussian_visible=self._gaussian)
+                          weight_decay=float(self.weight_decay), chain=chain, gaussian_visible=self._gaussian,
+                          keep=keep)
             if pt is not None:
                 _, self._replicas[-1] = self._sample_visible_k(hidden)
             elif self.persistent:
@@ -321,6 +339,15 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
             self._ladder = TemperingLadder(self.n_temperatures, self.b_)
             self._replicas = [self._K.asarray(start.copy()) for _ in range(self.n_temperatures)]
         return self._ladder
+
+    def _dropout_mask(self, n):
+        """The hidden units each of ``n`` training cases keeps (``reference.dropout_mask``, a backend array,
+        from the minibatch's own key); None without dropout, which then draws no key."""
+        if self.dropout == 0:
+            return None
+        keep = reference.dropout_mask(self._keys().next_key(), (n, self._n_hidden_fitted()), float(self.dropout),
+                                      self._np_dtype())
+        return self._K.asarray(keep)
 
     def _centered_step(self, v0, chain, momentum):
         """CD-k / PCD-k with the centred gradient (``_centering``); returns the chain's final hidden states."""

@@ -202,6 +202,7 @@ class prims:  # noqa: N801 - a namespace of functions
         _sparse_gradient_update(a, b, param, velocity, t(grad_scale), t(momentum), t(decay))
 
     copy = staticmethod(np.copyto)
+    mask = staticmethod(_rbm_compose.host_mask)
     use_sparse_products = True
     sparse_matmul = staticmethod(_sparse_matmul)
 

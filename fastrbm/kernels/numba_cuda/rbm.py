@@ -63,6 +63,15 @@ def momentum_update_kernel(param, velocity, grad, grad_scale, momentum, decay):
 
 
 @cuda.jit
+def mask_kernel(a, keep):
+    n, m = a.shape
+    start, stride = cuda.grid(1), cuda.gridsize(1)
+    for k in range(start, n * m, stride):
+        i, j = k // m, k % m
+        a[i, j] *= keep[i, j]
+
+
+@cuda.jit
 def sparse_matmul_kernel(a, b, out, zero):
     """out = a @ b, one output element per thread, skipping the zeros of a."""
     n, m = out.shape
@@ -106,6 +115,10 @@ class prims:  # noqa: N801 - a namespace of functions
     @staticmethod
     def copy(dst, src):
         dst.copy_to_device(src)
+
+    @staticmethod
+    def mask(a, keep):
+        mask_kernel[config.grid_1d(a.size)](a, keep)
 
     @staticmethod
     def sparse_matmul(a, b, out):

@@ -19,7 +19,9 @@ Random numbers (the contract every backend reproduces bit for bit):
   the two float64 uniforms at counters ``offset + 2(i*m + j)`` and ``offset + 2(i*m + j) + 1``:
   ``z = sqrt(-2 log(1 - u1)) cos(2 pi u2)``;
 * in a chain, half-step number ``t`` (0, 1, 2, ...) uses ``offset + t * STRIDE``
-  (``STRIDE = 2**40``), so no two draws of one call share a counter.
+  (``STRIDE = 2**40``), so no two draws of one call share a counter;
+* a dropout mask on (n, n_hidden) keeps element (i, j) when ``uniform(key, i*m + j) >= rate``
+  (the comparison of the MLP's ``dropout`` kernel), one fresh key per minibatch.
 """
 import numpy as np
 
@@ -74,8 +76,18 @@ def visible_half_step(pre, b, key, offset, gaussian_visible):
     return step(pre, b, key, offset)
 
 
+def dropout_mask(key, shape, rate, dtype=np.float32):
+    """0/1 mask of the hidden units a dropout RBM keeps (Srivastava et al. 2014, section 8).
+
+    Element (i, j) is 1 (unit j of training case i retained, probability ``1 - rate``)
+    when ``uniform(key, i*m + j) >= rate``, else 0. It is drawn on the host from the
+    shared stream, so every backend trains with the same masks.
+    """
+    return (uniform(key, shape, dtype) >= rate).astype(dtype)
+
+
 def cd_step(W, b, c, dW, db, dc, v0, key, k=1, learning_rate=0.1, momentum=0.0,
-            weight_decay=0.0, chain=None, gaussian_visible=False):
+            weight_decay=0.0, chain=None, gaussian_visible=False, keep=None):
     """One CD-k (``chain=None``) or PCD-k minibatch step, updating parameters in place.
 
     Positive phase from the data ``v0``: ``ph0 = p(h | v0)``, ``h0 ~ ph0``
@@ -90,6 +102,11 @@ def cd_step(W, b, c, dW, db, dc, v0, key, k=1, learning_rate=0.1, momentum=0.0,
     ``dW <- momentum dW + learning_rate (grad_W - weight_decay W)``, ``W <- W + dW``;
     the biases likewise, without weight decay.
 
+    Dropout (``keep``, a 0/1 array (n, n_hidden) from :func:`dropout_mask`): every hidden
+    layer of the step, ``ph0``, ``h0``, the persistent start ``chain`` and each ``ph_s``, ``h``,
+    is multiplied by ``keep``, so ``p(h_j = 1 | v) = keep_ij sigmoid(...)`` for case ``i``
+    (Srivastava et al. 2014, section 8.1) and dropped units add nothing to either statistic.
+
     Parameters
     ----------
     W : (n_visible, n_hidden); b : (n_visible,); c : (n_hidden,)
@@ -97,11 +114,15 @@ def cd_step(W, b, c, dW, db, dc, v0, key, k=1, learning_rate=0.1, momentum=0.0,
     v0 : (n, n_visible) minibatch
     """
     n = v0.shape[0]
-    ph0, h0 = gibbs_half_step(v0 @ W, c, key, 0)
-    h = h0 if chain is None else chain
+
+    def masked(*layers):
+        return layers if keep is None else tuple(a * keep for a in layers)
+
+    ph0, h0 = masked(*gibbs_half_step(v0 @ W, c, key, 0))
+    h = h0 if chain is None else masked(chain)[0]
     for s in range(k):
         _, v = visible_half_step(h @ W.T, b, key, (2 * s + 1) * STRIDE, gaussian_visible)
-        ph, h = gibbs_half_step(v @ W, c, key, (2 * s + 2) * STRIDE)
+        ph, h = masked(*gibbs_half_step(v @ W, c, key, (2 * s + 2) * STRIDE))
     if chain is not None:
         chain[...] = h
     grad_W = (v0.T @ ph0 - v.T @ ph) / n
