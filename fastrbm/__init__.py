@@ -20,6 +20,11 @@ from .models.rbm import RBM, GaussianRBM
 
 __version__ = "0.1.0"
 
+# The errors show as fastrbm.X in tracebacks, where users import them from.
+for _error in (ModelFileError, NotFittedError, DataConversionWarning, BackendUnavailable):
+    _error.__module__ = __name__
+del _error
+
 __all__ = ["__version__", "backend_info", "get_backend", "BackendUnavailable", "RBM", "GaussianRBM", "MLP",
            "DBN", "DBNClassifier", "Hopfield", "DenseHopfield", "ModelFileError",
            "NotFittedError", "DataConversionWarning"]

@@ -33,7 +33,16 @@ TMP_GRACE_S = 60  # ... and one of a dead process once it is this old (no one st
 
 
 class ModelFileError(ValueError):
-    """A saved model file is missing, corrupt, or of another kind or version."""
+    """A saved model file is missing, corrupt, or of another kind or version.
+
+    Examples
+    --------
+    >>> import fastrbm
+    >>> fastrbm.RBM.load("no-such-model.npz")
+    Traceback (most recent call last):
+    ...
+    fastrbm.ModelFileError: no-such-model.npz: no such model file
+    """
 
 
 def to_builtin(value):

@@ -11,11 +11,31 @@ __all__ = ["check_data", "check_binary", "check_is_fitted", "check_param", "NotF
 
 
 class NotFittedError(ValueError, AttributeError):
-    """A method that needs learned parameters was called before ``fit``."""
+    """A method that needs learned parameters was called before ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np, fastrbm
+    >>> fastrbm.RBM(8).transform(np.zeros((2, 4)))
+    Traceback (most recent call last):
+    ...
+    fastrbm.NotFittedError: this RBM is not fitted yet: call fit (or load a saved model) first
+    """
 
 
 class DataConversionWarning(UserWarning):
-    """The input was converted to what the model needs (a column-vector ``y`` to 1-D)."""
+    """The input was converted to what the model needs (a column-vector ``y`` to 1-D).
+
+    Examples
+    --------
+    >>> import warnings, numpy as np, fastrbm
+    >>> X, y = np.eye(4, dtype=np.float32), np.array([[0], [1], [0], [1]])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = fastrbm.MLP((4,), n_epochs=1, early_stopping=False, random_state=0).fit(X, y)
+    >>> caught[0].category.__name__
+    'DataConversionWarning'
+    """
 
 
 _compatible = {}

@@ -33,7 +33,16 @@ ENV_VAR = "FASTRBM_BACKEND"
 
 
 class BackendUnavailable(RuntimeError):
-    """The requested backend cannot run here; the message says why."""
+    """The requested backend cannot run here; the message says why.
+
+    Examples
+    --------
+    >>> import fastrbm
+    >>> try:
+    ...     kernels = fastrbm.get_backend("cuda")
+    ... except fastrbm.BackendUnavailable as exc:
+    ...     print("no GPU here:", exc)  # doctest: +SKIP
+    """
 
 
 _loaded = {}  # name -> kernel set (types.SimpleNamespace) or the reason it failed
@@ -126,6 +135,17 @@ def get_backend(name=None):
         for an unknown name (the message lists the valid ones).
     BackendUnavailable
         when the backend cannot run here (the message says why).
+
+    Examples
+    --------
+    >>> import fastrbm
+    >>> kernels = fastrbm.get_backend("numpy")
+    >>> kernels.name
+    'numpy'
+    >>> fastrbm.get_backend("tpu")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown backend backend='tpu'; valid choices are: auto, numpy, numba, cython, cuda
     """
     resolved = resolve_backend_name(name)
     kernels = _load(resolved)
@@ -143,6 +163,15 @@ def backend_info():
     """One dict per backend: ``name``, ``available``, ``reason`` (None when available), ``default``.
 
     The ``default`` flag marks the backend a model gets without ``backend=``.
+
+    Examples
+    --------
+    >>> import fastrbm
+    >>> rows = {row["name"]: row for row in fastrbm.backend_info()}
+    >>> rows["numpy"]["available"], rows["numpy"]["reason"]
+    (True, None)
+    >>> sorted(rows)
+    ['cuda', 'cython', 'numba', 'numpy']
     """
     try:
         default = resolve_backend_name()

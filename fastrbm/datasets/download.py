@@ -37,6 +37,12 @@ def get_cache_dir(cache_dir=None):
     pathlib.Path
         ``cache_dir``, else ``$FASTRBM_CACHE``, else ``$XDG_CACHE_HOME/fastrbm``
         (``~/.cache/fastrbm``). MNIST lives in its ``mnist`` subfolder.
+
+    Examples
+    --------
+    >>> from fastrbm.datasets import get_cache_dir
+    >>> get_cache_dir("/data/fastrbm") / "mnist"
+    PosixPath('/data/fastrbm/mnist')
     """
     if cache_dir is not None:
         return Path(cache_dir).expanduser()
@@ -135,6 +141,15 @@ def download_mnist(dest=None, base_url=None, progress=True, sha256=None, timeout
     --------
     >>> path = download_mnist()  # doctest: +SKIP
     >>> X, y = load_mnist("train", source="idx", data_dir=path)  # doctest: +SKIP
+
+    Any mirror works, with its own checksums; here the bundled sample through a ``file:`` URL:
+
+    >>> import hashlib, tempfile
+    >>> from fastrbm.datasets import SAMPLE_DIR, download_mnist, load_mnist
+    >>> sums = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SAMPLE_DIR.glob("*.gz")}
+    >>> path = download_mnist(tempfile.mkdtemp(), base_url=SAMPLE_DIR.as_uri(), sha256=sums, progress=False)
+    >>> load_mnist("test", source="idx", data_dir=path)[0].shape
+    (1000, 784)
     """
     dest = Path(dest).expanduser() if dest is not None else get_cache_dir() / "mnist"
     base_url = base_url or os.environ.get("FASTRBM_MNIST_URL") or DEFAULT_BASE_URL

@@ -100,6 +100,18 @@ class DBN(LazyKernels, BackendPickleMixin, Estimator):
     top_W_ : ndarray of shape (n_pen + n_labels, n_top)
     top_b_, top_c_ : top RBM visible (penultimate + labels) and hidden biases
     history_ : dict of per-stage training records
+
+    Examples
+    --------
+    >>> import numpy as np, fastrbm
+    >>> from fastrbm.datasets import load_mnist
+    >>> X, y = load_mnist("train", source="sample", n=500)
+    >>> dbn = fastrbm.DBN((784, 64, 64, 128), n_labels=10, n_epochs=1, up_down_epochs=1,
+    ...                   random_state=0).fit(X, y)
+    >>> dbn.sample(3, label=7, n_steps=20).shape             # three "7"s, 784 pixels each
+    (3, 784)
+    >>> dbn.transform(X[:2]).shape                           # the up pass to the penultimate layer
+    (2, 64)
     """
 
     def __init__(self, layer_sizes=(784, 500, 500, 2000), *, n_labels=10, learning_rate=0.1, n_epochs=10,

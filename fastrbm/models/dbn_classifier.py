@@ -38,6 +38,18 @@ class DBNClassifier(MLP):
         The pretrained DBN.
     timings_ : dict
         Wall time (s) of ``pretrain``, ``up_down`` and ``fine_tune``.
+
+    Examples
+    --------
+    >>> import fastrbm
+    >>> from fastrbm.datasets import load_mnist
+    >>> X, y = load_mnist("train", source="sample", n=1000)
+    >>> clf = fastrbm.DBNClassifier((64, 64), pretrain_epochs=1, n_epochs=3, validation_size=200,
+    ...                             random_state=0).fit(X, y)
+    >>> clf.predict(X[:5]).shape
+    (5,)
+    >>> sorted(clf.timings_)                                 # seconds per stage
+    ['fine_tune', 'pretrain']
     """
 
     _kind = "DBNClassifier"

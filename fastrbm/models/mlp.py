@@ -81,8 +81,15 @@ class MLP(LazyKernels, BackendPickleMixin, Estimator):
 
     Examples
     --------
-    >>> clf = MLP((100,), n_epochs=5, backend="numpy", random_state=0).fit(X, y)  # doctest: +SKIP
-    >>> clf.score(X_test, y_test)  # doctest: +SKIP
+    >>> import numpy as np, fastrbm
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.random((2000, 20)).astype(np.float32)
+    >>> y = (X[:, 0] + X[:, 1] > 1).astype(int)             # two classes
+    >>> clf = fastrbm.MLP((32,), n_epochs=20, validation_size=500, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:3]).shape
+    (3, 2)
+    >>> bool(clf.score(X, y) > 0.9)
+    True
     """
 
     _kind = KIND

@@ -710,6 +710,16 @@ class GaussianRBM(RBM):
     visible values in data units. Same API as :class:`RBM`; use a smaller learning rate
     (default 0.01). ``log_partition`` / ``log_likelihood`` are exact for ``n_hidden <= 25``
     (no AIS for Gaussian visible units).
+
+    Examples
+    --------
+    >>> import numpy as np, fastrbm
+    >>> X = np.random.default_rng(0).normal(3.0, 2.0, size=(500, 8)).astype(np.float32)
+    >>> rbm = fastrbm.GaussianRBM(6, variance="data", n_epochs=3, random_state=0).fit(X)
+    >>> rbm.sigma_.round(0)                                  # the data's standard deviations
+    array([2., 2., 2., 2., 2., 2., 2., 2.], dtype=float32)
+    >>> rbm.sample(4, n_steps=100).shape                     # samples in data units
+    (4, 8)
     """
 
     _kind = "GaussianRBM"
