@@ -207,9 +207,9 @@ class ConvRBM(LazyKernels, BackendPickleMixin, Estimator):
             if not sample:
                 return conv.pool_probabilities(pre, self.c_, self.pooling, self.map_shape)[0], None
             return conv.pool_half_step(pre, self.c_, self.pooling, self.map_shape, self._keys().next_key())
-        if not sample:
-            return reference.sigmoid(pre + self.c_).astype(pre.dtype), None
         K = self._K
+        if not sample:  # in place on the host copy of the product
+            return K.to_numpy(K.bias_sigmoid(K.asarray(pre), self.c_)), None
         return tuple(K.to_numpy(a) for a in K.gibbs_half_step(pre, self.c_, self._keys().next_key()))
 
     def _visible_pre(self, H_rows, n):
@@ -222,10 +222,10 @@ class ConvRBM(LazyKernels, BackendPickleMixin, Estimator):
         """``(p(v | h), v)`` (means for Gaussian units), images (n, H, W); ``v`` is None without ``sample``."""
         pre = self._visible_pre(H_rows, n)
         bias = np.full(pre.shape[1], self.b_[0], dtype=pre.dtype)
-        if not sample:
-            p = pre + bias if self._gaussian else reference.sigmoid(pre + bias).astype(pre.dtype)
-            return p.reshape(-1, *self.image_shape), None
         K = self._K
+        if not sample:
+            p = pre + bias if self._gaussian else K.to_numpy(K.bias_sigmoid(K.asarray(pre), bias))
+            return p.reshape(-1, *self.image_shape), None
         step = K.gaussian_half_step if self._gaussian else K.gibbs_half_step
         return tuple(K.to_numpy(a).reshape(-1, *self.image_shape) for a in step(pre, bias, self._keys().next_key()))
 
