@@ -91,6 +91,7 @@ class ConvRBM(LazyKernels, BackendPickleMixin, Estimator):
     """
 
     _kind = "ConvRBM"
+    _pickle_drop = ("_patch_buffers",)  # im2col workspaces, rebuilt on demand
     _sklearn_role = "transformer"
 
     def __init__(self, n_filters=24, filter_shape=(7, 7), image_shape=(28, 28), *, visible="binary", pooling=1,
@@ -184,9 +185,17 @@ class ConvRBM(LazyKernels, BackendPickleMixin, Estimator):
         return np.ascontiguousarray(n.reshape(-1, F, Ho, Wo).transpose(0, 2, 3, 1)).reshape(-1, F)
 
     # ------------------------------------------------------------------ conditionals
-    def _im2col(self, V):
-        """Patches (n * Ho * Wo, h * w) of images ``V`` (n, H, W), host."""
-        return _conv_host.helpers_for(self._K.name)[0](V, self.filter_shape)
+    def _im2col(self, V, slot=0):
+        """Patches (n * Ho * Wo, h * w) of images ``V`` (n, H, W), host, in the reused buffer ``slot``
+        (valid until the next call with that slot: CD keeps the data's patches in slot 1)."""
+        rows = len(V) * self.map_shape[0] * self.map_shape[1]
+        shape, dtype = (rows, self.filter_shape[0] * self.filter_shape[1]), np.dtype(V.dtype)
+        buffers = getattr(self, "_patch_buffers", None)
+        if buffers is None:  # first call, or unpickled (dropped from the pickle)
+            buffers = self._patch_buffers = {}
+        if slot not in buffers or buffers[slot].shape != shape or buffers[slot].dtype != dtype:
+            buffers[slot] = np.empty(shape, dtype)
+        return _conv_host.helpers_for(self._K.name)[0](V, self.filter_shape, out=buffers[slot])
 
     def _col2im(self, Q):
         return _conv_host.helpers_for(self._K.name)[1](Q, self.image_shape, self.filter_shape)
@@ -355,7 +364,7 @@ class ConvRBM(LazyKernels, BackendPickleMixin, Estimator):
         K = self._K
         n = len(v0)
         rows = n * self.map_shape[0] * self.map_shape[1]
-        P0 = self._im2col(v0)
+        P0 = self._im2col(v0, slot=1)
         ph0, h = self._hidden_step(P0)
         if self.persistent:
             h = self._chain[:rows]
