@@ -107,6 +107,25 @@ def test_pooled_hidden_step_has_at_most_one_unit_on_per_block_with_the_exact_fre
     np.testing.assert_allclose(draws.mean(axis=0), p_on, atol=0.03)
 
 
+def test_pooling_units_are_on_when_one_unit_of_their_block_is(rng):
+    model = conv_model(3, (3, 3), (6, 6), rng=rng, pooling=2)
+    V = (rng.random((5, 36)) < 0.4).astype(float)
+    per_unit = model.transform(V).reshape(5, 3, 2, 2, 2, 2)  # (n, F, block y, y in block, block x, x in block)
+    np.testing.assert_allclose(model.transform_pooled(V), per_unit.sum(axis=(3, 5)).reshape(5, -1), rtol=1e-12)
+    plain = conv_model(3, (3, 3), (6, 6), W=model.W_, c=model.c_, rng=rng)
+    np.testing.assert_allclose(plain.transform_pooled(V), plain.transform(V), rtol=1e-12)
+
+
+def test_get_params_clone_and_set_params():
+    from sklearn.base import clone
+
+    model = fastrbm.ConvRBM(5, (3, 3), (10, 10), pooling=2, sparsity_target=0.05)
+    twin = clone(model)
+    assert twin.get_params() == model.get_params() and twin is not model
+    with pytest.raises(ValueError, match="invalid parameter 'nope'"):
+        model.set_params(nope=1)
+
+
 CONFIGS = [dict(), dict(persistent=True, k=2), dict(pooling=2, sparsity_target=0.1), dict(visible="gaussian")]
 
 

@@ -261,6 +261,16 @@ class ConvRBM(LazyKernels, BackendPickleMixin, Estimator):
         V = self._check_X(X)
         return self._wrap_output(self._rows_to_maps(self._hidden_step(self._im2col(V), sample=False)[0]), X)
 
+    def transform_pooled(self, X):
+        """Pooling-unit probabilities ``P(pooling unit on | v) = 1 - P(off | v)`` (Lee et al. 2009,
+        the next layer's input in a convolutional DBN), shape (n_samples, n_filters * Ho/p * Wo/p),
+        maps flattened in (filter, y, x) order; with ``pooling=1`` the same as :meth:`transform`."""
+        V = self._check_X(X)
+        pre = self._hidden_pre(self._im2col(V))
+        _, p_off = conv.pool_probabilities(pre, self.c_, self.pooling, self.map_shape)  # (n, Bo, Bx, F)
+        on = (1.0 - p_off).transpose(0, 3, 1, 2).astype(V.dtype)
+        return np.ascontiguousarray(on).reshape(len(V), -1)
+
     def _n_features_out(self):
         return self.n_hidden
 
