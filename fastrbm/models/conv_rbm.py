@@ -256,20 +256,25 @@ class ConvRBM(LazyKernels, BackendPickleMixin, Estimator):
         return np.ascontiguousarray(rows.reshape(-1, Ho, Wo, self.n_filters).transpose(0, 3, 1, 2)).reshape(
             -1, self.n_hidden)
 
+    def _in_batches(self, fn, V):
+        """``fn`` over minibatches of ``V`` (the workspaces stay minibatch-sized), results concatenated."""
+        return np.concatenate([fn(V[lo:lo + self.batch_size]) for lo in range(0, len(V), self.batch_size)])
+
     def transform(self, X):
         """Hidden probabilities ``p(h = 1 | v)``, shape (n_samples, n_filters * Ho * Wo) (maps flattened)."""
-        V = self._check_X(X)
-        return self._wrap_output(self._rows_to_maps(self._hidden_step(self._im2col(V), sample=False)[0]), X)
+        return self._wrap_output(self._in_batches(
+            lambda V: self._rows_to_maps(self._hidden_step(self._im2col(V), sample=False)[0]), self._check_X(X)), X)
 
     def transform_pooled(self, X):
         """Pooling-unit probabilities ``P(pooling unit on | v) = 1 - P(off | v)`` (Lee et al. 2009,
         the next layer's input in a convolutional DBN), shape (n_samples, n_filters * Ho/p * Wo/p),
         maps flattened in (filter, y, x) order; with ``pooling=1`` the same as :meth:`transform`."""
-        V = self._check_X(X)
-        pre = self._hidden_pre(self._im2col(V))
-        _, p_off = conv.pool_probabilities(pre, self.c_, self.pooling, self.map_shape)  # (n, Bo, Bx, F)
-        on = (1.0 - p_off).transpose(0, 3, 1, 2).astype(V.dtype)
-        return np.ascontiguousarray(on).reshape(len(V), -1)
+        def pooled(V):
+            pre = self._hidden_pre(self._im2col(V))
+            _, p_off = conv.pool_probabilities(pre, self.c_, self.pooling, self.map_shape)  # (n, Bo, Bx, F)
+            return np.ascontiguousarray((1.0 - p_off).transpose(0, 3, 1, 2).astype(V.dtype)).reshape(len(V), -1)
+
+        return self._in_batches(pooled, self._check_X(X))
 
     def _n_features_out(self):
         return self.n_hidden
@@ -286,20 +291,21 @@ class ConvRBM(LazyKernels, BackendPickleMixin, Estimator):
 
     def reconstruct(self, X):
         """Mean-field reconstruction ``p(v | p(h | v))``, shape (n_samples, H * W)."""
-        V = self._check_X(X)
-        return self._mean_field(V).reshape(len(V), -1)
+        return self._in_batches(lambda V: self._mean_field(V).reshape(len(V), -1), self._check_X(X))
 
     def _mean_field(self, V):
         return self._visible_step(self._hidden_step(self._im2col(V), sample=False)[0], len(V), sample=False)[0]
 
     def free_energy(self, X):
         """Free energy ``F(v)`` of each image, shape (n_samples,); ``p(v) = exp(-F(v)) / Z``."""
-        V = self._check_X(X)
-        flat = V.reshape(len(V), -1).astype(np.float64)
-        b = float(self.b_[0])
-        visible = 0.5 * ((flat - b) ** 2).sum(axis=1) if self._gaussian else -b * flat.sum(axis=1)
-        hidden = conv.pool_log_partition(self._hidden_pre(self._im2col(V)), self.c_, self.pooling, self.map_shape)
-        return (visible - hidden).astype(V.dtype)
+        def energy(V):
+            flat = V.reshape(len(V), -1).astype(np.float64)
+            b = float(self.b_[0])
+            visible = 0.5 * ((flat - b) ** 2).sum(axis=1) if self._gaussian else -b * flat.sum(axis=1)
+            hidden = conv.pool_log_partition(self._hidden_pre(self._im2col(V)), self.c_, self.pooling, self.map_shape)
+            return (visible - hidden).astype(V.dtype)
+
+        return self._in_batches(energy, self._check_X(X))
 
     # ------------------------------------------------------------------ training
     def _initialise(self, X):
@@ -410,10 +416,9 @@ class ConvRBM(LazyKernels, BackendPickleMixin, Estimator):
 
     def _reconstruction_error(self, X):
         """Mean squared error per pixel of the mean-field reconstruction of images ``X``."""
-        # in minibatches: the workspaces keep their size (1,000 rows at once reallocated ~150 MB twice per epoch)
-        sums = [float(np.sum((self._mean_field(X[lo:lo + self.batch_size]) - X[lo:lo + self.batch_size]) ** 2,
-                             dtype=np.float64)) for lo in range(0, len(X), self.batch_size)]
-        return sum(sums) / X.size
+        # in minibatches: 1,000 rows at once reallocated ~150 MB of workspaces twice per epoch
+        sums = self._in_batches(lambda V: [np.sum((self._mean_field(V) - V) ** 2, dtype=np.float64)], X)
+        return float(np.sum(sums) / X.size)
 
     # ------------------------------------------------------------------ generation
     def sample(self, n, n_steps=1000, init=None, return_probabilities=False):
