@@ -22,7 +22,7 @@ import pytest
 import fastrbm
 import peers
 
-N_FILTERS, FILTER, IMAGE, BATCH, LR, MOMENTUM = 24, (7, 7), (28, 28), 100, 0.5, 0.5
+N_FILTERS, FILTER, IMAGE, BATCH, LR, MOMENTUM = 24, (7, 7), (28, 28), 100, 0.1, 0.5
 POSITIONS = (IMAGE[0] - FILTER[0] + 1) * (IMAGE[1] - FILTER[1] + 1)
 
 
