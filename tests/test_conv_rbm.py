@@ -107,6 +107,32 @@ def test_pooled_hidden_step_has_at_most_one_unit_on_per_block_with_the_exact_fre
     np.testing.assert_allclose(draws.mean(axis=0), p_on, atol=0.03)
 
 
+@pytest.mark.parametrize("config", [dict(), dict(pooling=2), dict(visible="gaussian")], ids=["plain", "pooled",
+                                                                                           "gaussian"])
+def test_gradient_statistics_are_minus_the_free_energy_derivatives(rng, config):
+    """The CD gradient's data term equals -dF/dtheta (finite differences), scaled as documented."""
+    model = conv_model(2, (2, 3), (5, 6), b=0.2, rng=rng, **config)  # maps 4 x 4; non-square to catch transposes
+    V = rng.random((4, 30))
+    if not model._gaussian:
+        V = (V < 0.5).astype(float)
+    images = V.reshape(4, 5, 6)
+    P = model._im2col(images).copy()
+    stats = model._statistics(images, P, model._hidden_step(P, sample=False)[0].copy())
+    rows = len(P)
+    scales = (rows, V.size, rows)  # W and c: images x positions; b: images x pixels
+    for param, stat, scale in zip(("W_", "b_", "c_"), stats, scales):
+        theta = getattr(model, param)
+        numeric = np.zeros_like(theta)
+        for index in np.ndindex(theta.shape):
+            for sign in (1, -1):
+                shifted = theta.copy()
+                shifted[index] += sign * 1e-6
+                setattr(model, param, shifted)
+                numeric[index] -= sign * model.free_energy(V).sum() / 2e-6
+            setattr(model, param, theta)
+        np.testing.assert_allclose(stat * scale, numeric, rtol=1e-5, atol=1e-6, err_msg=param)
+
+
 def test_pooling_units_are_on_when_one_unit_of_their_block_is(rng):
     model = conv_model(3, (3, 3), (6, 6), rng=rng, pooling=2)
     V = (rng.random((5, 36)) < 0.4).astype(float)

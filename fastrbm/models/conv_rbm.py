@@ -404,9 +404,7 @@ class ConvRBM(LazyKernels, BackendPickleMixin, Estimator):
             ph, h = self._hidden_step(Pk)
         if self.persistent:
             self._chain[:rows] = h
-        corr = K.to_numpy(K.matmul(K.asarray(P0), K.asarray(ph0), transpose_a=True))
-        corr = corr - K.to_numpy(K.matmul(K.asarray(Pk), K.asarray(ph), transpose_a=True))
-        grads = [corr.T.reshape(self.W_.shape) / rows, np.array([np.mean(v0 - v)]), (ph0 - ph).sum(axis=0) / rows]
+        grads = [pos - neg for pos, neg in zip(self._statistics(v0, P0, ph0), self._statistics(v, Pk, ph))]
         lr = float(self.learning_rate)
         for param, velocity, grad, decay in zip((self.W_, self.b_, self.c_), self._velocity, grads,
                                                 (self.weight_decay, 0.0, 0.0)):
@@ -415,6 +413,18 @@ class ConvRBM(LazyKernels, BackendPickleMixin, Estimator):
             param += velocity
         if self.sparsity_target is not None:  # Lee et al. 2009: pull each map's mean activation to the target
             self.c_ += (self.sparsity_cost * (self.sparsity_target - ph0.mean(axis=0))).astype(self.c_.dtype)
+
+    def _statistics(self, V, P, ph):
+        """``-dF(v)/d(W, b, c)`` averaged over images and positions (pixels for ``b``), from the images
+        ``V`` (n, H, W), their patches ``P`` and ``ph = p(h | v)`` rows: the CD gradient is the data's
+        statistics minus the chain's. Shapes: (F, h, w), (1,), (F,)."""
+        K = self._K
+        corr = K.to_numpy(K.matmul(K.asarray(P), K.asarray(ph), transpose_a=True))  # (h * w, F)
+        if self._gaussian:  # -dF/db = sum (v - b) for Gaussian units, sum v for binary ones
+            db = np.mean(V - self.b_[0], dtype=np.float64)
+        else:
+            db = np.mean(V, dtype=np.float64)
+        return corr.T.reshape(self.W_.shape) / len(P), np.array([db]), ph.sum(axis=0) / len(P)
 
     def _reconstruction_error(self, X):
         """Mean squared error per pixel of the mean-field reconstruction of images ``X``."""
