@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from .. import interrupt, likelihood
 from .._io import ModelFileError, check_entries, check_entry, load_npz, meta_value, save_npz
-from .._validation import check_data, check_is_fitted, check_param
+from .._validation import as_array, check_data, check_is_fitted, check_param
 from ..kernels import _conv_host
 from ..kernels.reference import conv
 from ..kernels.reference import rbm as reference
@@ -167,7 +167,7 @@ class ConvRBM(LazyKernels, BackendPickleMixin, Estimator):
         if fitted:
             check_is_fitted(self, "W_")
         H, W = self.image_shape
-        X = np.asarray(X) if not hasattr(X, "toarray") else X
+        X = as_array(X, name)  # sparse, ragged and complex input rejected with its name
         if np.ndim(X) == 3:
             if tuple(np.shape(X)[1:]) != (H, W):
                 raise ValueError(f"{name} holds images of shape {np.shape(X)[1:]}, but image_shape is {(H, W)}")
