@@ -245,3 +245,13 @@ def test_load_rejects_a_file_whose_filters_do_not_match_the_header(tmp_path):
     np.savez(path, **{**arrays, "W": np.zeros((2, 4, 4), np.float32)})
     with pytest.raises(fastrbm.ModelFileError, match="'W'"):
         fastrbm.ConvRBM.load(path)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_outputs_keep_the_models_dtype(rng, dtype):
+    X = (rng.random((12, 36)) < 0.3).astype(dtype)
+    model = fastrbm.ConvRBM(2, (3, 3), (6, 6), pooling=2, n_epochs=1, batch_size=5, dtype=dtype, random_state=0).fit(X)
+    outputs = [model.transform(X), model.transform_pooled(X), model.reconstruct(X), model.free_energy(X),
+               model.sample(3, 2), *model.sample_hidden(X), *model.sample_visible(model.sample_hidden(X)[1])]
+    assert {o.dtype.name for o in outputs} == {dtype} and model.W_.dtype.name == dtype
+    assert model.transform(X[:5]).shape == (5, 2 * 4 * 4) and model.transform_pooled(X).shape == (12, 2 * 2 * 2)
