@@ -11,6 +11,7 @@ from . import _threads  # first: it sets environment variables that libraries re
 from ._io import ModelFileError
 from ._validation import DataConversionWarning, NotFittedError
 from .backend import BackendUnavailable, backend_info, get_backend
+from .models.conv_rbm import ConvRBM
 from .models.dbn import DBN
 from .models.dbn_classifier import DBNClassifier
 from .models.dense_hopfield import DenseHopfield
@@ -25,6 +26,6 @@ for _error in (ModelFileError, NotFittedError, DataConversionWarning, BackendUna
     _error.__module__ = __name__
 del _error
 
-__all__ = ["__version__", "backend_info", "get_backend", "BackendUnavailable", "RBM", "GaussianRBM", "MLP",
+__all__ = ["__version__", "backend_info", "get_backend", "BackendUnavailable", "RBM", "GaussianRBM", "ConvRBM", "MLP",
            "DBN", "DBNClassifier", "Hopfield", "DenseHopfield", "ModelFileError",
            "NotFittedError", "DataConversionWarning"]

@@ -31,6 +31,20 @@ PSEUDO_LIKELIHOOD_KEY = 0x5EED_F11B
 SAMPLERS = ("gibbs", "pt")
 
 
+def check_cd_params(model):
+    """Check the CD/PCD training hyper-parameters shared by :class:`RBM` and ``ConvRBM``."""
+    int_ = numbers.Integral
+    check_param("learning_rate", model.learning_rate, low=0, low_open=True)
+    check_param("batch_size", model.batch_size, kind=int_, low=1)
+    check_param("n_epochs", model.n_epochs, kind=int_, low=0)
+    check_param("k", model.k, kind=int_, low=1)
+    check_param("persistent", model.persistent, choices=(True, False))
+    check_param("momentum", model.momentum, low=0, high=1)
+    check_param("final_momentum", model.final_momentum, low=0, high=1)
+    check_param("momentum_switch_epoch", model.momentum_switch_epoch, kind=int_, low=0)
+    check_param("weight_decay", model.weight_decay, low=0)
+
+
 class RBM(LazyKernels, BackendPickleMixin, Estimator):
     """Bernoulli-Bernoulli restricted Boltzmann machine trained with CD-k or PCD-k.
 
@@ -131,11 +145,7 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
     def _check_params(self):
         int_ = numbers.Integral
         check_param("n_hidden", self.n_hidden, kind=int_, low=1)
-        check_param("learning_rate", self.learning_rate, low=0, low_open=True)
-        check_param("batch_size", self.batch_size, kind=int_, low=1)
-        check_param("n_epochs", self.n_epochs, kind=int_, low=0)
-        check_param("k", self.k, kind=int_, low=1)
-        check_param("persistent", self.persistent, choices=(True, False))
+        check_cd_params(self)
         check_param("sampler", self.sampler, choices=SAMPLERS)
         check_param("n_temperatures", self.n_temperatures, kind=int_, low=2)
         check_param("centered", self.centered, choices=(True, False))
@@ -145,10 +155,6 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
             raise ValueError(f"dropout={self.dropout!r} works with the Gibbs negative phase of plain CD/PCD only, "
                              f"not with sampler={self.sampler!r}, centered={self.centered!r}: use "
                              "sampler='gibbs' and centered=False, or dropout=0")
-        check_param("momentum", self.momentum, low=0, high=1)
-        check_param("final_momentum", self.final_momentum, low=0, high=1)
-        check_param("momentum_switch_epoch", self.momentum_switch_epoch, kind=int_, low=0)
-        check_param("weight_decay", self.weight_decay, low=0)
         self._check_dtype()
 
     def _np_dtype(self):
