@@ -2,11 +2,11 @@
 import math
 import numbers
 import sys
-import warnings
 
 import numpy as np
 
-__all__ = ["check_data", "check_binary", "check_is_fitted", "check_param", "NotFittedError",
+__all__ = ["check_data", "check_binary", "check_is_fitted", "check_param", "check_params", "integer", "real",
+           "one_of", "FLAG", "NotFittedError",
            "DataConversionWarning", "as_array", "sklearn_compatible"]
 
 
@@ -146,6 +146,38 @@ def check_is_fitted(model, attribute):
         raise sklearn_compatible(NotFittedError)(
             f"this {type(model).__name__} is not fitted yet: call fit (or load a saved model) first"
         )
+
+
+# ------------------------------------------------------------------ hyper-parameter tables
+# Each model declares its hyper-parameters' constraints in one table, ``_constraints``
+# (name -> one of these), and ``check_params`` turns it into the errors of ``check_param``.
+def integer(low=None, high=None):
+    """An integer in [low, high] (None: unbounded)."""
+    return {"kind": numbers.Integral, "low": low, "high": high}
+
+
+def real(low=None, high=None, *, low_open=False, high_open=False, allow_inf=False, optional=False):
+    """A finite number in the interval (``allow_inf``: infinity too; ``optional``: None too)."""
+    return {"low": low, "high": high, "low_open": low_open, "high_open": high_open, "allow_inf": allow_inf,
+            "optional": optional}
+
+
+def one_of(*choices):
+    """One of ``choices``."""
+    return {"choices": choices}
+
+
+FLAG = one_of(True, False)
+
+
+def check_params(owner, table):
+    """Check ``owner``'s hyper-parameters against ``table`` (name -> constraint), in the table's order."""
+    for name, constraint in table.items():
+        constraint = dict(constraint)
+        value = getattr(owner, name)
+        if constraint.pop("optional", False) and value is None:
+            continue
+        check_param(name, value, **constraint)
 
 
 def check_param(name, value, *, kind=numbers.Real, low=None, high=None, low_open=False, high_open=False,

@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 
-from .._validation import check_param
+from .._validation import check_param, check_params
 
 __all__ = ["Estimator", "LazyKernels"]
 
@@ -25,6 +25,22 @@ class Estimator:
         signature = inspect.signature(cls.__init__)
         return sorted(name for name, p in signature.parameters.items()
                       if name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+
+    # Hyper-parameter -> constraint (``fastrbm._validation``: integer, real, one_of, FLAG); a
+    # subclass's table extends its base classes'. Parameters with rules a table cannot say
+    # (per-layer lists, cross-checks) are checked by the model's ``_check_params`` after it.
+    _constraints = {}
+
+    @classmethod
+    def _declared_constraints(cls):
+        table = {}
+        for klass in reversed(cls.__mro__):
+            table.update(vars(klass).get("_constraints", {}))
+        return table
+
+    def _check_declared_params(self):
+        """Raise the error of the first hyper-parameter that breaks its declared constraint."""
+        check_params(self, self._declared_constraints())
 
     def get_params(self, deep=True):
         """Hyper-parameters as a dict (``deep`` is accepted for scikit-learn; there are no sub-estimators)."""

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from .. import interrupt, likelihood
 from .._io import ModelFileError, check_entries, check_entry, load_npz, meta_value, save_npz
-from .._validation import as_array, check_data, check_is_fitted, check_param
+from .._validation import as_array, check_data, check_is_fitted, check_param, integer, one_of, real
 from ..kernels import _conv_host
 from ..kernels.reference import conv
 from ..kernels.reference import rbm as reference
@@ -28,7 +28,7 @@ from ..kernels.reference.rng import uniform
 from ..rng import KeyStream, seed_from_random_state
 from ._estimator import Estimator, LazyKernels
 from ._pickle import BackendPickleMixin
-from .rbm import MONITOR_ROWS, check_cd_params
+from .rbm import CD_CONSTRAINTS, MONITOR_ROWS
 
 __all__ = ["ConvRBM"]
 
@@ -123,26 +123,26 @@ class ConvRBM(LazyKernels, BackendPickleMixin, Estimator):
         self.W_ = self.b_ = self.c_ = None
 
     # ------------------------------------------------------------------ parameters
+    _constraints = {
+        "n_filters": integer(1),
+        "visible": one_of(*VISIBLE),
+        "pooling": integer(1),
+        **CD_CONSTRAINTS,
+        "sparsity_target": real(0, 1, low_open=True, high_open=True, optional=True),
+        "sparsity_cost": real(0),
+    }
+
     def _check_params(self):
-        int_ = numbers.Integral
-        check_param("n_filters", self.n_filters, kind=int_, low=1)
+        self._check_declared_params()
         h, w = _check_shape("filter_shape", self.filter_shape)
         H, W = _check_shape("image_shape", self.image_shape)
         if h > H or w > W:
             raise ValueError(f"filter_shape {self.filter_shape} is larger than image_shape {self.image_shape}; "
                              "a valid convolution needs h <= H and w <= W")
-        check_param("visible", self.visible, choices=VISIBLE)
-        check_param("pooling", self.pooling, kind=int_, low=1)
         Ho, Wo = H - h + 1, W - w + 1
         if Ho % self.pooling or Wo % self.pooling:
             raise ValueError(f"pooling={self.pooling} must divide the hidden map shape ({Ho}, {Wo}) "
                              f"= image_shape - filter_shape + 1")
-        check_cd_params(self)
-        if self.sparsity_target is not None:
-            check_param("sparsity_target", self.sparsity_target, low=0, high=1, low_open=True)
-            if self.sparsity_target == 1:
-                raise ValueError("sparsity_target must be < 1, got 1")
-        check_param("sparsity_cost", self.sparsity_cost, low=0)
         self._check_dtype()
 
     @property
@@ -391,7 +391,6 @@ class ConvRBM(LazyKernels, BackendPickleMixin, Estimator):
     def _cd_step(self, v0, momentum):
         """One CD-k / PCD-k minibatch step on images ``v0`` (n, H, W), as ``reference.rbm.cd_step``
         with tied weights: the gradients sum over positions and are divided by n * Ho * Wo."""
-        K = self._K
         n = len(v0)
         rows = n * self.map_shape[0] * self.map_shape[1]
         P0 = self._im2col(v0, slot="data_patches")

@@ -14,7 +14,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .. import _io, interrupt
-from .._validation import check_data, check_is_fitted, check_param
+from .._validation import check_data, check_is_fitted, check_param, integer, one_of, real
 from ..backend import get_backend
 from ..rng import KeyStream, seed_from_random_state
 from ._common import check_labels, permutation
@@ -144,32 +144,36 @@ class DBN(LazyKernels, BackendPickleMixin, Estimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ checks
+    _constraints = {
+        "n_labels": integer(0),
+        "batch_size": integer(1),
+        "k": integer(1),
+        "momentum": real(0, 1),
+        "final_momentum": real(0, 1),
+        "weight_decay": real(0),
+        "top_pcd_epochs": integer(0),
+        "top_pcd_learning_rate": real(0, low_open=True),
+        "up_down_epochs": integer(0),
+        "up_down_k": integer(1),
+        "up_down_learning_rate": real(0, low_open=True),
+        "propagate": one_of("probabilities", "samples"),
+    }
+
     def _check_params(self):
         sizes = tuple(self.layer_sizes)
         if len(sizes) < 2:
             raise ValueError(f"layer_sizes needs at least 2 layers, got {sizes}")
         for s in sizes:
             check_param("layer_sizes[i]", s, kind=numbers.Integral, low=1)
-        check_param("n_labels", self.n_labels, kind=numbers.Integral, low=0)
+        self._check_declared_params()
         if self.n_labels == 1:
             raise ValueError("n_labels must be 0 (unlabelled) or at least 2")
-        check_param("batch_size", self.batch_size, kind=numbers.Integral, low=1)
-        check_param("k", self.k, kind=numbers.Integral, low=1)
         top_k = [self.top_k] if isinstance(self.top_k, numbers.Integral) else list(self.top_k)
         if not top_k:
             raise ValueError("top_k needs at least one entry")
         for v in top_k:
             check_param("top_k[i]", v, kind=numbers.Integral, low=1)
-        check_param("momentum", self.momentum, low=0, high=1)
-        check_param("final_momentum", self.final_momentum, low=0, high=1)
-        check_param("weight_decay", self.weight_decay, low=0)
-        check_param("top_pcd_epochs", self.top_pcd_epochs, kind=numbers.Integral, low=0)
-        check_param("top_pcd_learning_rate", self.top_pcd_learning_rate, low=0, low_open=True)
-        check_param("up_down_epochs", self.up_down_epochs, kind=numbers.Integral, low=0)
-        check_param("up_down_k", self.up_down_k, kind=numbers.Integral, low=1)
-        check_param("up_down_learning_rate", self.up_down_learning_rate, low=0, low_open=True)
-        check_param("propagate", self.propagate, choices=("probabilities", "samples"))
-        check_param("dtype", str(np.dtype(self.dtype)), choices=("float32", "float64"))
+        self._check_dtype()
         per_layer = {}
         for name in PER_LAYER:
             value = getattr(self, name)

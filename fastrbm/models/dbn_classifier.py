@@ -3,7 +3,7 @@ import numbers
 import time
 
 from .. import _io
-from .._validation import check_data, check_param
+from .._validation import FLAG, check_data, check_param, integer
 from ._common import check_labels, split_validation
 from .dbn import DBN
 from .mlp import MLP
@@ -72,6 +72,8 @@ class DBNClassifier(MLP):
         self.pretrain_labels = pretrain_labels
         self.up_down_epochs = up_down_epochs
 
+    _constraints = {"pretrain_labels": FLAG, "up_down_epochs": integer(0)}
+
     def _check_params(self):
         hidden = super()._check_params()
         for name, kind, low, low_open in (("pretrain_epochs", numbers.Integral, 0, False),
@@ -83,8 +85,6 @@ class DBNClassifier(MLP):
                                  f"(one per hidden layer)")
             for v in values:
                 check_param(name, v, kind=kind, low=low, low_open=low_open)
-        check_param("pretrain_labels", self.pretrain_labels, choices=(True, False))
-        check_param("up_down_epochs", self.up_down_epochs, kind=numbers.Integral, low=0)
         return hidden
 
     @classmethod

@@ -26,7 +26,7 @@ import numbers
 import numpy as np
 
 from .._io import ModelFileError, check_entries, check_entry, load_npz, save_npz
-from .._validation import check_binary, check_data, check_param
+from .._validation import check_binary, check_data, check_param, integer, one_of, real
 from ..kernels.reference.dense import EXPONENTIAL, POLYNOMIAL, RECTIFIED
 from ..rng import KeyStream
 from ._estimator import Estimator, LazyKernels
@@ -89,12 +89,16 @@ class DenseHopfield(LazyKernels, BackendPickleMixin, Estimator):
         self.random_state = random_state
 
     # ------------------------------------------------------------------ parameters and state
+    _constraints = {
+        "n_neurons": integer(1),
+        "interaction": one_of(*INTERACTIONS),
+        "degree": integer(2),
+        "states": one_of(*STATES),
+        "beta": real(0, low_open=True),
+    }
+
     def _check_params(self):
-        check_param("n_neurons", self.n_neurons, kind=numbers.Integral, low=1)
-        check_param("interaction", self.interaction, choices=INTERACTIONS)
-        check_param("degree", self.degree, kind=numbers.Integral, low=2)
-        check_param("states", self.states, choices=STATES)
-        check_param("beta", self.beta, low=0, low_open=True)
+        self._check_declared_params()
         self._check_dtype()
 
     @property

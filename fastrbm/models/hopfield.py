@@ -24,7 +24,7 @@ from collections import namedtuple
 import numpy as np
 
 from .._io import ModelFileError, check_entries, check_entry, load_npz, meta_value, save_npz
-from .._validation import check_binary, check_data, check_param
+from .._validation import check_binary, check_data, check_param, integer, one_of
 from ..rng import KeyStream
 from ._estimator import Estimator, LazyKernels
 from ._pickle import BackendPickleMixin
@@ -127,11 +127,14 @@ class Hopfield(LazyKernels, BackendPickleMixin, Estimator):
         self.random_state = random_state
 
     # ------------------------------------------------------------------ parameters and state
+    _constraints = {
+        "n_neurons": integer(1),
+        "rule": one_of(*RULES, None),  # None: user-given weights (from_weights)
+        "states": one_of(*STATES),
+    }
+
     def _check_params(self):
-        check_param("n_neurons", self.n_neurons, kind=numbers.Integral, low=1)
-        if self.rule is not None:
-            check_param("rule", self.rule, choices=RULES)
-        check_param("states", self.states, choices=STATES)
+        self._check_declared_params()
         self._check_dtype()
 
     @property

@@ -13,7 +13,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .. import _io, interrupt
-from .._validation import check_data, check_is_fitted, check_param
+from .._validation import FLAG, check_data, check_is_fitted, check_param, integer, one_of, real
 from ..backend import get_backend
 from ..rng import KeyStream, seed_from_random_state
 from ._common import check_labels, permutation, split_validation, uniform_matrix
@@ -124,6 +124,26 @@ class MLP(LazyKernels, BackendPickleMixin, Estimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ checks
+    _constraints = {
+        "optimizer": one_of("sgd", "adam"),
+        "learning_rate": real(0, low_open=True),
+        "lr_decay": real(0, 1, low_open=True),
+        "momentum": real(0, 1),
+        "beta1": real(0, 1),
+        "beta2": real(0, 1),
+        "epsilon": real(0, low_open=True),
+        "batch_size": integer(1),
+        "n_epochs": integer(1),
+        "weight_decay": real(0),
+        "max_norm": real(0, low_open=True, optional=True),
+        "dropout": real(0, 0.99),
+        "input_dropout": real(0, 0.99),
+        "patience": integer(1),
+        "early_stopping": FLAG,
+        "validation_size": real(0, low_open=True),
+        "init": one_of("xavier"),
+    }
+
     def _check_params(self):
         sizes = self.hidden_layer_sizes
         if isinstance(sizes, numbers.Integral):
@@ -131,25 +151,8 @@ class MLP(LazyKernels, BackendPickleMixin, Estimator):
         sizes = tuple(sizes)
         for s in sizes:
             check_param("hidden_layer_sizes[i]", s, kind=numbers.Integral, low=1)
-        check_param("optimizer", self.optimizer, choices=("sgd", "adam"))
-        check_param("learning_rate", self.learning_rate, low=0, low_open=True)
-        check_param("lr_decay", self.lr_decay, low=0, low_open=True, high=1)
-        check_param("momentum", self.momentum, low=0, high=1)
-        check_param("beta1", self.beta1, low=0, high=1)
-        check_param("beta2", self.beta2, low=0, high=1)
-        check_param("epsilon", self.epsilon, low=0, low_open=True)
-        check_param("batch_size", self.batch_size, kind=numbers.Integral, low=1)
-        check_param("n_epochs", self.n_epochs, kind=numbers.Integral, low=1)
-        check_param("weight_decay", self.weight_decay, low=0)
-        if self.max_norm is not None:
-            check_param("max_norm", self.max_norm, low=0, low_open=True)
-        check_param("dropout", self.dropout, low=0, high=0.99)
-        check_param("input_dropout", self.input_dropout, low=0, high=0.99)
-        check_param("patience", self.patience, kind=numbers.Integral, low=1)
-        check_param("early_stopping", self.early_stopping, choices=(True, False))
-        check_param("validation_size", self.validation_size, low=0, low_open=True)
-        check_param("init", self.init, choices=("xavier",))
-        check_param("dtype", str(np.dtype(self.dtype)), choices=("float32", "float64"))
+        self._check_declared_params()
+        self._check_dtype()
         return sizes
 
     # ------------------------------------------------------------- parameters

@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 
 from .. import interrupt, likelihood
 from .._io import ModelFileError, check_entries, check_entry, load_npz, meta_value, save_npz
-from .._validation import check_data, check_is_fitted, check_param
+from .._validation import FLAG, check_data, check_is_fitted, check_param, integer, one_of, real
 from ..kernels.reference import rbm as reference
 from ..kernels.reference.rng import uniform
 from ..rng import KeyStream, seed_from_random_state
@@ -31,18 +31,18 @@ PSEUDO_LIKELIHOOD_KEY = 0x5EED_F11B
 SAMPLERS = ("gibbs", "pt")
 
 
-def check_cd_params(model):
-    """Check the CD/PCD training hyper-parameters shared by :class:`RBM` and ``ConvRBM``."""
-    int_ = numbers.Integral
-    check_param("learning_rate", model.learning_rate, low=0, low_open=True)
-    check_param("batch_size", model.batch_size, kind=int_, low=1)
-    check_param("n_epochs", model.n_epochs, kind=int_, low=0)
-    check_param("k", model.k, kind=int_, low=1)
-    check_param("persistent", model.persistent, choices=(True, False))
-    check_param("momentum", model.momentum, low=0, high=1)
-    check_param("final_momentum", model.final_momentum, low=0, high=1)
-    check_param("momentum_switch_epoch", model.momentum_switch_epoch, kind=int_, low=0)
-    check_param("weight_decay", model.weight_decay, low=0)
+# The CD/PCD training hyper-parameters shared by RBM and ConvRBM.
+CD_CONSTRAINTS = {
+    "learning_rate": real(0, low_open=True),
+    "batch_size": integer(1),
+    "n_epochs": integer(0),
+    "k": integer(1),
+    "persistent": FLAG,
+    "momentum": real(0, 1),
+    "final_momentum": real(0, 1),
+    "momentum_switch_epoch": integer(0),
+    "weight_decay": real(0),
+}
 
 
 class RBM(LazyKernels, BackendPickleMixin, Estimator):
@@ -142,15 +142,18 @@ class RBM(LazyKernels, BackendPickleMixin, Estimator):
         self._W = self._b = self._c = None
 
     # ------------------------------------------------------------------ parameters
+    _constraints = {
+        "n_hidden": integer(1),
+        **CD_CONSTRAINTS,
+        "sampler": one_of(*SAMPLERS),
+        "n_temperatures": integer(2),
+        "centered": FLAG,
+        "centering_rate": real(0, 1),
+        "dropout": real(0, 1, high_open=True),
+    }
+
     def _check_params(self):
-        int_ = numbers.Integral
-        check_param("n_hidden", self.n_hidden, kind=int_, low=1)
-        check_cd_params(self)
-        check_param("sampler", self.sampler, choices=SAMPLERS)
-        check_param("n_temperatures", self.n_temperatures, kind=int_, low=2)
-        check_param("centered", self.centered, choices=(True, False))
-        check_param("centering_rate", self.centering_rate, low=0, high=1)
-        check_param("dropout", self.dropout, low=0, high=1, high_open=True)
+        self._check_declared_params()
         if self.dropout > 0 and (self.sampler == "pt" or self.centered):
             raise ValueError(f"dropout={self.dropout!r} works with the Gibbs negative phase of plain CD/PCD only, "
                              f"not with sampler={self.sampler!r}, centered={self.centered!r}: use "
@@ -742,9 +745,7 @@ class GaussianRBM(RBM):
                          backend=backend, random_state=random_state, verbose=verbose)
         self.variance = variance
 
-    def _check_params(self):
-        super()._check_params()
-        check_param("variance", self.variance, choices=VARIANCES)
+    _constraints = {"variance": one_of(*VARIANCES)}
 
     def _initialise(self, X):
         std = np.ones(X.shape[1]) if self.variance == "unit" else X.std(axis=0)
