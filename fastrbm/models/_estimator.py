@@ -33,10 +33,13 @@ class Estimator:
 
     @classmethod
     def _declared_constraints(cls):
+        """The merged table, for the parameters this class's constructor takes (GaussianRBM takes
+        fewer than RBM)."""
         table = {}
         for klass in reversed(cls.__mro__):
             table.update(vars(klass).get("_constraints", {}))
-        return table
+        params = set(cls._param_names())
+        return {name: constraint for name, constraint in table.items() if name in params}
 
     def _check_declared_params(self):
         """Raise the error of the first hyper-parameter that breaks its declared constraint."""
