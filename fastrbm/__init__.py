@@ -14,6 +14,7 @@ from .backend import BackendUnavailable, backend_info, get_backend
 from .models.dbn import DBN
 from .models.dbn_classifier import DBNClassifier
 from .models.dense_hopfield import DenseHopfield
+from .models.drbm import DiscriminativeRBM
 from .models.hopfield import Hopfield
 from .models.mlp import MLP
 from .models.rbm import RBM, GaussianRBM
@@ -21,5 +22,5 @@ from .models.rbm import RBM, GaussianRBM
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "backend_info", "get_backend", "BackendUnavailable", "RBM", "GaussianRBM", "MLP",
-           "DBN", "DBNClassifier", "Hopfield", "DenseHopfield", "ModelFileError",
+           "DBN", "DBNClassifier", "DiscriminativeRBM", "Hopfield", "DenseHopfield", "ModelFileError",
            "NotFittedError", "DataConversionWarning"]
