@@ -260,6 +260,12 @@ class DiscriminativeRBM(LazyKernels, BackendPickleMixin, Estimator):
         # same hidden units); std 0.1 leaves it within an epoch on MNIST (0.01: several).
         std = INIT_STD_GENERATIVE if self.objective == "generative" else INIT_STD
         self._W, self._b, self._c = initial_parameters(K, V, self.n_hidden, dtype, self._keys(), std=std)
+        self._initialise_optimiser()
+        self.history_ = []
+
+    def _initialise_optimiser(self):
+        """Velocities, zero arrays (the discriminative step has no negative statistics) and CD scratch."""
+        K, dtype = self._K, np.dtype(self.dtype)
         shapes = [p.shape for p in (self._W, self._b, self._c)]
         # the two terms keep velocities of their own: one momentum per gradient
         self._velocity = [K.zeros(s, dtype) for s in shapes]
@@ -268,7 +274,6 @@ class DiscriminativeRBM(LazyKernels, BackendPickleMixin, Estimator):
         m, H = shapes[0]
         self._cd_scratch = [K.empty((m, H), dtype), K.empty((m, H), dtype), K.empty(m, dtype), K.empty(m, dtype),
                             K.empty(H, dtype), K.empty(H, dtype)]
-        self.history_ = []
 
     def _epoch(self, X, labels):
         start = time.perf_counter()
@@ -351,7 +356,8 @@ class DiscriminativeRBM(LazyKernels, BackendPickleMixin, Estimator):
 
     def predict(self, X):
         """The most probable class of each row, shape (n_samples,), values from ``classes_``."""
-        return self.classes_[self._predict_indices(X)]
+        indices = self._predict_indices(X)  # first: it checks that the model is fitted
+        return self.classes_[indices]
 
     def score(self, X, y):
         """Mean accuracy of :meth:`predict` on ``(X, y)``."""
