@@ -210,8 +210,10 @@ class DiscriminativeRBM(LazyKernels, BackendPickleMixin, Estimator):
         self
         """
         self._check_params()
+        # the labels are checked before the range of X: scikit-learn expects their errors first
+        classes, labels = check_labels(y, len(check_data(X, dtype=np.dtype(self.dtype))),
+                                       owner=type(self).__name__, min_classes=2)
         X = self._check_X(X, fitted=False)
-        classes, labels = check_labels(y, len(X), owner=type(self).__name__, min_classes=2)
         if (X_val is None) != (y_val is None):
             raise ValueError("X_val and y_val must be given together")
         self.classes_, self.n_features_in_ = classes, X.shape[1]
