@@ -232,6 +232,8 @@ class DiscriminativeRBM(LazyKernels, BackendPickleMixin, Estimator):
                 self.history_[-1]["val_error"] = error
                 if error < best[0]:
                     best = (error, self._snapshot(), len(self.history_))
+            if self.verbose:
+                tqdm.write(f"{type(self).__name__} " + ", ".join(f"{k} {v:.4g}" for k, v in self.history_[-1].items()))
             if interrupt.requested():  # Ctrl-C under fastrbm.interrupt.stop_on_interrupt()
                 break
         self.best_epoch_ = len(self.history_)
