@@ -142,25 +142,21 @@ class DiscriminativeRBM(LazyKernels, BackendPickleMixin, Estimator):
         value = getattr(self, name, None)
         return None if value is None else self._K.to_numpy(value)
 
-    @property
-    def W_(self):
-        W = self._joint("_W")
-        return None if W is None else W[:self.n_features_in_]
+    def _block(name, inputs):  # noqa: N805 - builds properties at class creation
+        """The input rows (``inputs``) or the class rows of the joint parameter ``name``."""
+        def getter(self):
+            value = self._joint(name)
+            if value is None:
+                return None
+            return value[:self.n_features_in_] if inputs else value[self.n_features_in_:]
 
-    @property
-    def U_(self):
-        W = self._joint("_W")
-        return None if W is None else W[self.n_features_in_:]
+        return property(getter)
 
-    @property
-    def b_(self):
-        b = self._joint("_b")
-        return None if b is None else b[:self.n_features_in_]
-
-    @property
-    def d_(self):
-        b = self._joint("_b")
-        return None if b is None else b[self.n_features_in_:]
+    W_ = _block("_W", inputs=True)
+    U_ = _block("_W", inputs=False)
+    b_ = _block("_b", inputs=True)
+    d_ = _block("_b", inputs=False)
+    del _block
 
     @property
     def c_(self):
