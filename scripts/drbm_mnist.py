@@ -36,7 +36,8 @@ def main(argv=None):
     parser.add_argument("--objective", default="hybrid", choices=("generative", "discriminative", "hybrid"))
     parser.add_argument("--n-hidden", type=int, default=1500)
     parser.add_argument("--alpha", type=float, default=0.01)
-    parser.add_argument("--learning-rate", type=float, default=0.05)
+    parser.add_argument("--learning-rate", type=float, default=0.5,
+                        help="on the mean gradient of a minibatch (the paper's 0.05 per example x 10)")
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--train-size", type=int, default=50000, help="training rows (the first ones)")

@@ -60,10 +60,10 @@ class DiscriminativeRBM(LazyKernels, BackendPickleMixin, Estimator):
         ``log p(y | x) + alpha log p(y, x)``, the second term by CD-k.
     alpha : float, default 0.01
         Weight of the generative term in the hybrid objective (the paper's choice on MNIST).
-    learning_rate : float, default 0.05
-        Step on the minibatch mean gradient (the paper's MNIST value).
+    learning_rate : float, default 0.5
+        Step on the minibatch *mean* gradient. The paper's MNIST rate, 0.05, is per example
+        (stochastic gradient); over a minibatch of 10 the same step per example is 0.5.
     batch_size : int, default 10
-        Small minibatches: the paper trains by stochastic gradient.
     n_epochs : int, default 30
     k : int, default 1
         Gibbs steps of the CD term.
@@ -107,7 +107,7 @@ class DiscriminativeRBM(LazyKernels, BackendPickleMixin, Estimator):
     _sklearn_role = "classifier"
     _non_negative_input = True  # Bernoulli inputs: X in [0, 1]
 
-    def __init__(self, n_hidden=1500, *, objective="hybrid", alpha=0.01, learning_rate=0.05, batch_size=10,
+    def __init__(self, n_hidden=1500, *, objective="hybrid", alpha=0.01, learning_rate=0.5, batch_size=10,
                  n_epochs=30, k=1, momentum=0.0, weight_decay=0.0, dtype="float32", backend=None,
                  random_state=None, verbose=False):
         self.n_hidden = n_hidden
