@@ -15,6 +15,7 @@ from .models.conv_rbm import ConvRBM
 from .models.dbn import DBN
 from .models.dbn_classifier import DBNClassifier
 from .models.dense_hopfield import DenseHopfield
+from .models.drbm import DiscriminativeRBM
 from .models.hopfield import Hopfield
 from .models.mlp import MLP
 from .models.rbm import RBM, GaussianRBM
@@ -27,5 +28,5 @@ for _error in (ModelFileError, NotFittedError, DataConversionWarning, BackendUna
 del _error
 
 __all__ = ["__version__", "backend_info", "get_backend", "BackendUnavailable", "RBM", "GaussianRBM", "ConvRBM", "MLP",
-           "DBN", "DBNClassifier", "Hopfield", "DenseHopfield", "ModelFileError",
+           "DBN", "DBNClassifier", "DiscriminativeRBM", "Hopfield", "DenseHopfield", "ModelFileError",
            "NotFittedError", "DataConversionWarning"]

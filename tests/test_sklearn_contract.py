@@ -1,8 +1,8 @@
 """Issue 14: every estimator follows the scikit-learn contract.
 
-scikit-learn's own estimator checks run on RBM, GaussianRBM, MLP and DBNClassifier.
-The Bernoulli models (RBM, and DBNClassifier whose pretraining is a stack of
-Bernoulli RBMs) reject data outside [0, 1] with a clear error, and most checks
+scikit-learn's own estimator checks run on RBM, GaussianRBM, MLP, DBNClassifier and
+DiscriminativeRBM. The Bernoulli models (RBM, DiscriminativeRBM, and DBNClassifier whose
+pretraining is a stack of Bernoulli RBMs) reject data outside [0, 1] with a clear error, and most checks
 feed Gaussian or positive unbounded data; scikit-learn has no tag for a bounded
 input domain. Those checks are listed below with that one reason, and the same
 checks run again on ``MinMaxScaler(clip=True)`` + the model, where the data is in
@@ -25,7 +25,7 @@ from sklearn.preprocessing import MinMaxScaler  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 import fastrbm  # noqa: E402
-from fastrbm import DBN, MLP, DBNClassifier, GaussianRBM, RBM  # noqa: E402
+from fastrbm import DBN, MLP, DBNClassifier, DiscriminativeRBM, GaussianRBM, RBM  # noqa: E402
 
 OUTSIDE_0_1 = ("feeds data outside [0, 1], which a Bernoulli model rejects with a clear error "
                "(the check passes on MinMaxScaler(clip=True) + the model)")
@@ -44,6 +44,7 @@ RANGE_CHECKS = {
     "DBNClassifier": ["check_classifier_data_not_an_array", "check_classifiers_classes",
                       "check_classifiers_train"],
 }
+RANGE_CHECKS["DiscriminativeRBM"] = RANGE_CHECKS["DBNClassifier"]
 
 
 PIPELINE_OWN = ("scikit-learn's Pipeline changes its own `steps` parameter in fit; scikit-learn "
@@ -61,6 +62,8 @@ def expected_failures(estimator):
 
 # DBNClassifier's Adam step (1e-3) is sized for MNIST's 600 steps per epoch; on the checks'
 # 300-row blobs (3 steps per epoch) it needs 1e-2 to pass check_classifiers_train.
+# DiscriminativeRBM's 0.05 is the paper's for 784 MNIST inputs; the checks' blobs have two
+# features (small fields), and 0.5 passes check_classifiers_train in 10 epochs.
 ESTIMATORS = [
     RBM(4, n_epochs=2, random_state=0),
     GaussianRBM(4, n_epochs=2, random_state=0),
@@ -68,6 +71,8 @@ ESTIMATORS = [
     DBNClassifier((8,), learning_rate=1e-2, random_state=0),
     make_pipeline(MinMaxScaler(clip=True), RBM(4, n_epochs=2, random_state=0)),
     make_pipeline(MinMaxScaler(clip=True), DBNClassifier((8,), learning_rate=1e-2, random_state=0)),
+    DiscriminativeRBM(32, learning_rate=0.5, n_epochs=10, random_state=0),
+    make_pipeline(MinMaxScaler(clip=True), DiscriminativeRBM(32, learning_rate=0.5, n_epochs=10, random_state=0)),
 ]
 
 
@@ -80,7 +85,8 @@ def test_expected_failures_fail_for_the_stated_reason():
     """Each listed check does fail on the bare model, and only with the [0, 1] error."""
     from sklearn.utils.estimator_checks import check_estimator
 
-    for estimator in (RBM(4, n_epochs=2, random_state=0), DBNClassifier((8,), learning_rate=1e-2, random_state=0)):
+    for estimator in (RBM(4, n_epochs=2, random_state=0), DBNClassifier((8,), learning_rate=1e-2, random_state=0),
+                      DiscriminativeRBM(32, learning_rate=0.5, n_epochs=10, random_state=0)):
         results = check_estimator(estimator, on_fail=None)
         failed = {r["check_name"]: r["exception"] for r in results if r["status"] == "failed"}
         assert set(failed) == set(expected_failures(estimator)), type(estimator).__name__
@@ -96,7 +102,8 @@ def binary(n=60, d=8, seed=0):
 
 def test_get_params_deep_set_params_and_clone_for_every_model():
     models = [RBM(5, learning_rate=0.05), GaussianRBM(3), MLP((3, 2), dropout=0.1),
-              DBNClassifier((4,), pretrain_epochs=2), DBN((8, 4, 6), n_labels=2, top_k=(1, 2))]
+              DBNClassifier((4,), pretrain_epochs=2), DBN((8, 4, 6), n_labels=2, top_k=(1, 2)),
+              DiscriminativeRBM(6, objective="discriminative", alpha=0.1)]
     for model in models:
         params = model.get_params(deep=True)
         assert params == model.get_params(deep=False)
@@ -123,7 +130,8 @@ def test_unsupervised_fit_takes_and_ignores_y():
 
 
 def test_not_fitted_is_scikit_learns_error_too():
-    for model, method in ((RBM(3), "transform"), (MLP((3,)), "predict"), (DBN((8, 4)), "transform")):
+    for model, method in ((RBM(3), "transform"), (MLP((3,)), "predict"), (DBN((8, 4)), "transform"),
+                          (DiscriminativeRBM(3), "predict_proba")):
         with pytest.raises(NotFittedError, match="not fitted yet"):
             getattr(model, method)(binary(2))
         with pytest.raises(fastrbm.NotFittedError):

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 from .. import interrupt
 from ._common import permutation, uniform_matrix
 
-__all__ = ["train_rbm", "hidden_probabilities"]
+__all__ = ["train_rbm", "hidden_probabilities", "initial_parameters", "cd_k_step"]
 
 
 def cd_k_step(K, params, velocities, v0, n_labels, keys, k, learning_rate, momentum, weight_decay, scratch,
@@ -64,10 +64,7 @@ def train_rbm(K, V, n_hidden, *, n_labels, learning_rate, n_epochs, batch_size, 
     """
     n, m = V.shape
     if init is None:
-        mean = np.clip(V.mean(axis=0), 1e-3, 1 - 1e-3)
-        W = K.asarray(uniform_matrix(keys.next_key(), (m, n_hidden), 0.01 * np.sqrt(3)), dtype=dtype)
-        b = K.asarray(np.log(mean / (1 - mean)), dtype=dtype)
-        c = K.zeros(n_hidden, dtype)
+        W, b, c = initial_parameters(K, V, n_hidden, dtype, keys)
     else:  # continue training from NumPy (W, b, c)
         W, b, c = (K.asarray(np.array(a, dtype=dtype, copy=True), dtype=dtype) for a in init)
     params = [W, b, c]
@@ -101,6 +98,18 @@ def train_rbm(K, V, n_hidden, *, n_labels, learning_rate, n_epochs, batch_size, 
         if verbose:
             tqdm.write(f"{desc} epoch {epoch + 1}: reconstruction error {history[-1]['reconstruction_error']:.4f}")
     return K.to_numpy(W), K.to_numpy(b), K.to_numpy(c), history
+
+
+def initial_parameters(K, V, n_hidden, dtype, keys, std=0.01):
+    """Backend arrays ``(W, b, c)`` to start CD on the rows of ``V`` (NumPy, (n, n_visible)) from.
+
+    W uniform with standard deviation ``std``, b the log-odds of the data means (clipped to
+    [1e-3, 1 - 1e-3]), c = 0 (Hinton 2010, sec. 8); draws one key from ``keys``.
+    """
+    mean = np.clip(V.mean(axis=0), 1e-3, 1 - 1e-3)
+    W = K.asarray(uniform_matrix(keys.next_key(), (V.shape[1], n_hidden), std * np.sqrt(3)), dtype=dtype)
+    b = K.asarray(np.log(mean / (1 - mean)), dtype=dtype)
+    return W, b, K.zeros(n_hidden, dtype)
 
 
 def epoch_k(k, epoch, n_epochs):
