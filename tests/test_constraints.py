@@ -13,6 +13,7 @@ MODELS = {
     "MLP": lambda: fastrbm.MLP(),
     "DBNClassifier": lambda: fastrbm.DBNClassifier(),
     "DBN": lambda: fastrbm.DBN(),
+    "DiscriminativeRBM": lambda: fastrbm.DiscriminativeRBM(),
     "Hopfield": lambda: fastrbm.Hopfield(8),
     "DenseHopfield": lambda: fastrbm.DenseHopfield(8),
 }

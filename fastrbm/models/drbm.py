@@ -19,7 +19,6 @@ Each discriminative step is two backend products around a small host part:
 The (n, C, H) part has no compiled kernel yet: on the cuda backend it costs one (n + C, H)
 copy each way per minibatch.
 """
-import numbers
 import time
 
 import numpy as np
@@ -27,7 +26,7 @@ from tqdm.auto import tqdm
 
 from .. import interrupt
 from .._io import ModelFileError, check_entries, check_entry, load_npz, meta_value, save_npz
-from .._validation import check_data, check_is_fitted, check_param
+from .._validation import check_data, check_is_fitted, integer, one_of, real
 from ..kernels.reference import drbm as terms
 from ..rng import KeyStream, seed_from_random_state
 from ._common import check_labels, permutation
@@ -124,17 +123,20 @@ class DiscriminativeRBM(LazyKernels, BackendPickleMixin, Estimator):
         self.random_state = random_state
         self.verbose = verbose
 
+    _constraints = {
+        "n_hidden": integer(1),
+        "objective": one_of(*OBJECTIVES),
+        "alpha": real(0),
+        "learning_rate": real(0, low_open=True),
+        "batch_size": integer(1),
+        "n_epochs": integer(0),
+        "k": integer(1),
+        "momentum": real(0, 1),
+        "weight_decay": real(0),
+    }
+
     def _check_params(self):
-        int_ = numbers.Integral
-        check_param("n_hidden", self.n_hidden, kind=int_, low=1)
-        check_param("objective", self.objective, choices=OBJECTIVES)
-        check_param("alpha", self.alpha, low=0)
-        check_param("learning_rate", self.learning_rate, low=0, low_open=True)
-        check_param("batch_size", self.batch_size, kind=int_, low=1)
-        check_param("n_epochs", self.n_epochs, kind=int_, low=0)
-        check_param("k", self.k, kind=int_, low=1)
-        check_param("momentum", self.momentum, low=0, high=1)
-        check_param("weight_decay", self.weight_decay, low=0)
+        self._check_declared_params()
         self._check_dtype()
 
     # ------------------------------------------------------------------ parameters (NumPy views)
