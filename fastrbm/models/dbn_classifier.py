@@ -30,7 +30,10 @@ class DBNClassifier(MLP):
     up_down_epochs : int, default 0
         Epochs of generative up-down fine-tuning before backprop.
     **mlp_params
-        Passed to :class:`MLP` (optimizer, learning_rate, n_epochs, dropout, ...).
+        Passed to :class:`MLP` (optimizer, learning_rate, n_epochs, dropout, ...). Defaults as in
+        :class:`MLP` except ``optimizer="adam"``, ``learning_rate=1e-3`` and ``dropout=0.2``
+        (hidden-unit dropout in fine-tuning: on full MNIST 1.20 % test error in 6.7 min against
+        1.26 % in 10.3 min without it; on 10,000 images 3.09 % against 3.31 %; docs/dbn.md).
 
     Attributes
     ----------
@@ -58,7 +61,7 @@ class DBNClassifier(MLP):
     def __init__(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain_epochs=10, pretrain_learning_rate=0.1,
                  pretrain_labels=True, up_down_epochs=0, optimizer="adam", learning_rate=1e-3, lr_decay=1.0,
                  momentum=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8, batch_size=100, n_epochs=50,
-                 weight_decay=0.0, max_norm=None, dropout=0.0, input_dropout=0.0, early_stopping=True,
+                 weight_decay=0.0, max_norm=None, dropout=0.2, input_dropout=0.0, early_stopping=True,
                  validation_size=10000, patience=10, init="xavier", dtype="float32", backend=None,
                  random_state=None, verbose=False):
         super().__init__(hidden_layer_sizes, optimizer=optimizer, learning_rate=learning_rate, lr_decay=lr_decay,
