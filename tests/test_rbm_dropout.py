@@ -57,6 +57,19 @@ def test_every_backend_trains_the_reference_dropout_rbm(backend, persistent):
         np.testing.assert_array_equal(backend.to_numpy(got._chain), want._chain)
 
 
+def test_gaussian_rbm_dropout_on_every_backend(backend):
+    """GaussianRBM takes dropout too: the same masked training as the reference, and unlike none."""
+    X = np.random.default_rng(1).normal(size=(8 if is_simulated(backend) else 40, 6))
+    params = dict(n_hidden=5, n_epochs=1, batch_size=4 if is_simulated(backend) else 10, dtype="float64",
+                  random_state=3, variance="data", dropout=0.5)
+    got = fastrbm.GaussianRBM(backend=backend.name, **params).fit(X)
+    want = fastrbm.GaussianRBM(backend="numpy", **params).fit(X)
+    for a, b in zip(parameters(got), parameters(want)):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    plain = fastrbm.GaussianRBM(backend="numpy", **{**params, "dropout": 0.0}).fit(X)
+    assert not np.allclose(plain.W_, want.W_)
+
+
 def cd_step(kernels, params, v0, chain, keep):
     """One CD-2 step of ``kernels`` from copies of ``params``; the updated arrays on the host."""
     arrays = [kernels.asarray(a.copy()) for a in params] + [kernels.asarray(np.full_like(a, 0.01)) for a in params]

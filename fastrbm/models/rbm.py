@@ -736,11 +736,11 @@ class GaussianRBM(RBM):
     _non_negative_input = False
 
     def __init__(self, n_hidden=256, *, learning_rate=0.01, batch_size=100, n_epochs=10, k=1,
-                 persistent=False, momentum=0.5, final_momentum=0.9, momentum_switch_epoch=5,
+                 persistent=False, dropout=0.0, momentum=0.5, final_momentum=0.9, momentum_switch_epoch=5,
                  weight_decay=2e-4, variance="unit", dtype="float32", backend=None, random_state=None,
                  verbose=False):
         super().__init__(n_hidden, learning_rate=learning_rate, batch_size=batch_size, n_epochs=n_epochs, k=k,
-                         persistent=persistent, momentum=momentum, final_momentum=final_momentum,
+                         persistent=persistent, dropout=dropout, momentum=momentum, final_momentum=final_momentum,
                          momentum_switch_epoch=momentum_switch_epoch, weight_decay=weight_decay, dtype=dtype,
                          backend=backend, random_state=random_state, verbose=verbose)
         self.variance = variance
